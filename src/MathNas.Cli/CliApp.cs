@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Reflection;
+
+namespace MathNas.Cli;
+
+/// <summary>A `mathnas` sub-command. Every non-abstract implementation in this assembly is registered by reflection.</summary>
+internal interface ICliCommand
+{
+    Command Build(CliEnv env);
+}
+
+/// <summary>Exit codes of the tool.</summary>
+internal static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>Bad input, a failed parse, an infeasible budget, missing data: one line on stderr.</summary>
+    public const int Error = 2;
+}
+
+public static class CliApp
+{
+    /// <summary>Runs the tool in-process (tests use this with their own writers).</summary>
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
+    {
+        var env = new CliEnv(output ?? Console.Out, error ?? Console.Error, output is null && !Console.IsOutputRedirected);
+        var root = new RootCommand("mathnas: hardware-aware neural architecture search (MathNAS) for .NET");
+        foreach (var t in typeof(CliApp).Assembly.GetTypes()
+                     .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+                     .OrderBy(t => t.Name))
+        {
+            var cmd = (ICliCommand)Activator.CreateInstance(t, nonPublic: true)!;
+            root.Subcommands.Add(cmd.Build(env));
+        }
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (Exception e)
+        {
+            env.Err.WriteLine($"error: {OneLine(e.Message)}");
+            return ExitCodes.Error;
+        }
+        if (parsed.Errors.Count > 0)
+        {
+            env.Err.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see 'mathnas {string.Join(' ', CommandPath(parsed))} --help')");
+            return ExitCodes.Error;
+        }
+        var config = new InvocationConfiguration { Output = env.Out, Error = env.Err, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return parsed.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            return env.Fail(e);
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult p)
+    {
+        var names = new List<string>();
+        for (var r = p.CommandResult; r is not null; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            if (r.Command is RootCommand) break;
+            names.Insert(0, r.Command.Name);
+        }
+        return names;
+    }
+
+    internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+}

@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MathNas.Spaces;
+using MathNas.Tables;
+using Spectre.Console;
+
+namespace MathNas.Cli;
+
+/// <summary>What every command shares: output writers, JSON and table rendering, error handling, common options.</summary>
+internal sealed class CliEnv
+{
+    public CliEnv(TextWriter output, TextWriter error, bool isTerminal)
+    {
+        Out = output;
+        Err = error;
+        IsTerminal = isTerminal;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = isTerminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = isTerminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = isTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!isTerminal) Console.Profile.Width = 200;
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    /// <summary>True when stdout is a terminal: live progress bars; false: plain progress lines.</summary>
+    public bool IsTerminal { get; }
+    public IAnsiConsole Console { get; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    /// <summary>Writes one JSON object on stdout.</summary>
+    public void WriteJson(object value) => Out.WriteLine(JsonSerializer.Serialize(value, value.GetType(), Json));
+
+    /// <summary>Prints an error on one line and returns the error exit code. Never prints a stack trace.</summary>
+    public int Fail(Exception e)
+    {
+        var msg = e switch
+        {
+            MathNasException m => m.Message,
+            FileNotFoundException f => $"file not found: {f.FileName ?? f.Message}",
+            DirectoryNotFoundException d => d.Message,
+            UnauthorizedAccessException u => u.Message,
+            IOException io => io.Message,
+            OperationCanceledException => "cancelled",
+            _ => $"internal error ({e.GetType().Name}): {e.Message}",
+        };
+        Err.WriteLine($"error: {CliApp.OneLine(msg)}");
+        return ExitCodes.Error;
+    }
+
+    /// <summary>Runs a command body, turning every exception into one line on stderr and exit code 2.</summary>
+    public int Guard(Func<int> body)
+    {
+        try { return body(); }
+        catch (Exception e) { return Fail(e); }
+    }
+
+    /// <summary>Sets a command's action wrapped in <see cref="Guard"/>.</summary>
+    public void SetAction(Command c, Func<ParseResult, int> body) => c.SetAction(p => Guard(() => body(p)));
+
+    // ---- common options ----
+    public static Option<bool> JsonOption() => new("--json") { Description = "print one JSON object on stdout instead of a table" };
+
+    public static Option<string> SpaceOption(bool required = true) => new("--space", "-s")
+    {
+        Description = "built-in space name (see 'mathnas spaces') or a space file (.yml/.json)",
+        Required = required,
+    };
+
+    public static Option<string> TablesOption(bool required = true) => new("--tables", "-t")
+    {
+        Description = "block tables file (JSON) written by 'mathnas estimate'",
+        Required = required,
+    };
+
+    public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
+
+    public static TableSet LoadTables(string path, SearchSpace space)
+    {
+        var t = TableSet.Load(path);
+        t.CheckAgainst(space);
+        return t;
+    }
+
+    /// <summary>A progress sink: a live bar on a terminal, plain lines when redirected (at most one line per 2 s or per stage change).</summary>
+    public IProgress<ProgressInfo> ProgressLines(TextWriter? target = null)
+    {
+        var w = target ?? Err;
+        string lastStage = "";
+        var last = DateTime.MinValue;
+        return new SyncProgress(p =>
+        {
+            var now = DateTime.UtcNow;
+            bool done = p.Total > 0 && p.Done >= p.Total;
+            if (p.Stage == lastStage && !done && (now - last).TotalSeconds < 2) return;
+            lastStage = p.Stage;
+            last = now;
+            var pct = p.Total > 0 ? $" {100.0 * p.Done / p.Total,5:F1}%" : "";
+            var count = p.Total > 0 ? $" {p.Done}/{p.Total}" : (p.Done > 0 ? $" {p.Done}" : "");
+            w.WriteLine($"[{DateTime.Now:HH:mm:ss}] {p.Stage}{count}{pct}{(p.Detail.Length > 0 ? "  " + p.Detail : "")}");
+            w.Flush();
+        });
+    }
+
+    /// <summary>
+    /// Runs a long job with progress: on a terminal a live Spectre progress bar, otherwise plain lines on stderr.
+    /// </summary>
+    public T WithProgress<T>(string title, Func<IProgress<ProgressInfo>, T> job)
+    {
+        if (!IsTerminal) return job(ProgressLines());
+        T result = default!;
+        Console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(title));
+                result = job(new SyncProgress(p =>
+                {
+                    if (p.Total > 0) { task.MaxValue = p.Total; task.Value = p.Done; }
+                    task.Description = Markup.Escape(p.Detail.Length > 0 ? $"{p.Stage} {p.Detail}" : p.Stage);
+                }));
+                task.Value = task.MaxValue;
+            });
+        return result;
+    }
+
+    /// <summary>IProgress that reports synchronously (System.Progress posts to the thread pool and can reorder lines).</summary>
+    private sealed class SyncProgress(Action<ProgressInfo> report) : IProgress<ProgressInfo>
+    {
+        private readonly object _lock = new();
+        public void Report(ProgressInfo value) { lock (_lock) report(value); }
+    }
+
+    /// <summary>Formats a number for tables: up to 4 significant decimals, invariant culture.</summary>
+    public static string Num(double v, int decimals = 4) =>
+        double.IsNaN(v) ? "-" : v.ToString("0." + new string('#', decimals), System.Globalization.CultureInfo.InvariantCulture);
+}

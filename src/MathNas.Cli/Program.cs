@@ -1,0 +1,1 @@
+return MathNas.Cli.CliApp.Run(args);

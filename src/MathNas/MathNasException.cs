@@ -1,0 +1,11 @@
+namespace MathNas;
+
+/// <summary>
+/// An error caused by the user's input (a malformed file, an unknown name, an impossible request).
+/// The CLI prints its message on one line and exits with code 2; it never carries a stack trace to the user.
+/// </summary>
+public class MathNasException : Exception
+{
+    public MathNasException(string message) : base(message) { }
+    public MathNasException(string message, Exception inner) : base(message, inner) { }
+}

@@ -1,0 +1,50 @@
+namespace MathNas.Spaces;
+
+/// <summary>
+/// The built-in search spaces by name, and user-defined spaces loaded from a file.
+/// Built-in spaces register themselves here (see <see cref="BuiltIn"/>).
+/// </summary>
+public static class SpaceRegistry
+{
+    private static readonly Dictionary<string, (string Description, Func<SearchSpace> Factory)> Spaces = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly object Lock = new();
+    private static bool _initialised;
+
+    public static void Register(string name, string description, Func<SearchSpace> factory)
+    {
+        lock (Lock) Spaces[name] = (description, factory);
+    }
+
+    private static void EnsureBuiltIns()
+    {
+        lock (Lock)
+        {
+            if (_initialised) return;
+            _initialised = true;
+            BuiltIn.RegisterAll();
+        }
+    }
+
+    public static IReadOnlyList<(string Name, string Description)> List()
+    {
+        EnsureBuiltIns();
+        lock (Lock) return Spaces.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Description)).ToList();
+    }
+
+    /// <summary>A built-in space by name, or a space file (.json, .yml, .yaml) by path.</summary>
+    public static SearchSpace Resolve(string nameOrPath)
+    {
+        EnsureBuiltIns();
+        lock (Lock)
+        {
+            if (Spaces.TryGetValue(nameOrPath, out var s)) return s.Factory();
+        }
+        if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ||
+            nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
+            nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+        {
+            return SpaceFile.Load(nameOrPath);
+        }
+        throw new MathNasException($"unknown space '{nameOrPath}': use one of {string.Join(", ", List().Select(x => x.Name))}, or a space file (.json/.yml)");
+    }
+}
