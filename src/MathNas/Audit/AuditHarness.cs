@@ -1,0 +1,156 @@
+using MathNas.Baselines;
+using MathNas.Estimation;
+using MathNas.Spaces;
+using MathNet.Numerics.Statistics;
+
+namespace MathNas.Audit;
+
+/// <summary>One budget of an audit, for one method (for the baselines: medians over seeds).</summary>
+public sealed record AuditRow(
+    int Percentile,
+    double Budget,
+    string BestCode,
+    double BestAccuracy,
+    string? Code,
+    double? Accuracy,
+    double? Cost,
+    double Regret,
+    bool Violation,
+    bool Answered);
+
+/// <summary>An audited method: regret and violations over the budgets, evaluations it used, prediction quality when it has a model.</summary>
+public sealed record MethodReport(
+    string Method,
+    int Evaluations,
+    double MedianRegret,
+    double WorstRegret,
+    double MeanRegret,
+    double Violations,
+    double? AccuracySpearman,
+    double? CostSpearman,
+    int Seeds,
+    IReadOnlyList<double> SeedMedianRegrets,
+    IReadOnlyList<AuditRow> Rows);
+
+public sealed record AuditReport(
+    string Space,
+    string Objective,
+    string Cost,
+    IReadOnlyList<int> Percentiles,
+    IReadOnlyList<double> Budgets,
+    MethodReport Method,
+    MethodReport Random,
+    MethodReport Evolution);
+
+/// <summary>
+/// The audit of issue 2/5: budgets at percentiles of the TRUE cost over the space; for each, the method's network,
+/// its true objective, its regret against the true best network under the true budget (by enumeration of the ground
+/// truth) and whether it broke the budget; then random search and regularised evolution with the same number of
+/// distinct evaluations, over several seeds (medians reported).
+/// A budget a method leaves unanswered counts as regret (best - worst feasible objective), not as a violation.
+/// </summary>
+public sealed class AuditHarness(GroundTruth truth, string cost, string objective = Tables.MetricNames.Accuracy)
+{
+    public GroundTruth Truth { get; } = truth;
+    public string Cost { get; } = cost;
+    public string Objective { get; } = objective;
+    public IReadOnlyList<int> Percentiles { get; init; } = Budgets.NinePercentiles;
+    public int BaselineSeeds { get; init; } = 5;
+    public IProgress<ProgressInfo>? Progress { get; init; }
+
+    public double[] BudgetValues() => Audit.Budgets.Percentiles(Truth.Metric(Cost), Percentiles);
+
+    /// <summary>Runs the method once (with <paramref name="seed"/>) and both baselines over <see cref="BaselineSeeds"/> seeds with its evaluation count.</summary>
+    public AuditReport Run(IAuditMethod method, int seed = 0)
+    {
+        var budgets = BudgetValues();
+        var ev = new CachingEvaluator(Truth.AsEvaluator());
+        var ctx = new AuditContext { Truth = Truth, Evaluator = ev, Cost = Cost, Objective = Objective, Budgets = budgets, Seed = seed, Progress = Progress };
+        Progress?.Report(new ProgressInfo($"audit {method.Name}", 0, 3));
+        var answer = method.Run(ctx);
+        if (answer.Chosen.Count != budgets.Length)
+            throw new MathNasException($"method '{method.Name}' answered {answer.Chosen.Count} budgets, expected {budgets.Length}");
+        int evaluations = ev.Evaluations;
+        var rows = Score(budgets, answer.Chosen);
+        var report = Summarise(method.Name, evaluations, [rows], answer.PredictedObjective, answer.PredictedCost);
+
+        Progress?.Report(new ProgressInfo("random search", 1, 3));
+        var random = RunBaseline("random", evaluations, budgets, seed, (e, s) => RandomSearch.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
+        Progress?.Report(new ProgressInfo("regularised evolution", 2, 3));
+        var evolution = RunBaseline("evolution", evaluations, budgets, seed, (e, s) => RegularisedEvolution.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
+        Progress?.Report(new ProgressInfo("done", 3, 3));
+        return new AuditReport(Truth.Space.Name, Objective, Cost, Percentiles, budgets, report, random, evolution);
+    }
+
+    public MethodReport RunBaseline(string name, int evaluations, double[] budgets, int seed, Func<CachingEvaluator, int, BaselineResult> run)
+    {
+        var perSeed = new List<IReadOnlyList<AuditRow>>();
+        var evals = new List<int>();
+        for (int s = 0; s < BaselineSeeds; s++)
+        {
+            var ev = new CachingEvaluator(Truth.AsEvaluator());
+            var r = run(ev, seed * 1000 + s);
+            evals.Add(ev.Evaluations);
+            perSeed.Add(Score(budgets, r.Chosen));
+        }
+        return Summarise(name, (int)Math.Round(Budgets.Median(evals.Select(e => (double)e))), perSeed, null, null);
+    }
+
+    /// <summary>Scores one answer per budget against the ground truth.</summary>
+    public IReadOnlyList<AuditRow> Score(double[] budgets, IReadOnlyList<Architecture?> chosen)
+    {
+        var obj = Truth.Metric(Objective);
+        var cost = Truth.Metric(Cost);
+        var rows = new List<AuditRow>();
+        for (int b = 0; b < budgets.Length; b++)
+        {
+            int best = Truth.BestUnder(Objective, Cost, budgets[b]);
+            if (best < 0) throw new MathNasException($"no network of the ground truth meets budget {budgets[b]} of '{Cost}'");
+            var a = chosen[b];
+            int p = b < Percentiles.Count ? Percentiles[b] : 0;
+            if (a is null)
+            {
+                double worst = Truth.WorstUnder(Objective, Cost, budgets[b]);
+                rows.Add(new AuditRow(p, budgets[b], Truth.Networks[best].ToString(), obj[best], null, null, null, obj[best] - worst, false, false));
+                continue;
+            }
+            int k = Truth.IndexOf(a);
+            rows.Add(new AuditRow(p, budgets[b], Truth.Networks[best].ToString(), obj[best], a.ToString(), obj[k], cost[k],
+                obj[best] - obj[k], cost[k] > budgets[b], true));
+        }
+        return rows;
+    }
+
+    private MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed, double[]? predObj, double[]? predCost)
+    {
+        var seedMedians = perSeed.Select(rows => Budgets.Median(rows.Select(r => r.Regret))).ToList();
+        IReadOnlyList<AuditRow> rows;
+        if (perSeed.Count == 1) rows = perSeed[0];
+        else
+        {
+            // Per budget: median over seeds of regret, accuracy and cost; violations counted when most seeds broke it.
+            rows = Enumerable.Range(0, perSeed[0].Count).Select(b =>
+            {
+                var col = perSeed.Select(s => s[b]).ToList();
+                var answered = col.Where(r => r.Answered).ToList();
+                return col[0] with
+                {
+                    Code = null,
+                    Accuracy = answered.Count == 0 ? null : Budgets.Median(answered.Select(r => r.Accuracy!.Value)),
+                    Cost = answered.Count == 0 ? null : Budgets.Median(answered.Select(r => r.Cost!.Value)),
+                    Regret = Budgets.Median(col.Select(r => r.Regret)),
+                    Violation = col.Count(r => r.Violation) * 2 > col.Count,
+                    Answered = answered.Count * 2 > col.Count,
+                };
+            }).ToList();
+        }
+        double? sObj = predObj is null ? null : Correlation.Spearman(predObj, Truth.Metric(Objective));
+        double? sCost = predCost is null ? null : Correlation.Spearman(predCost, Truth.Metric(Cost));
+        return new MethodReport(name, evaluations,
+            MedianRegret: Budgets.Median(seedMedians),
+            WorstRegret: Budgets.Median(perSeed.Select(rs => rs.Max(r => r.Regret))),
+            MeanRegret: Budgets.Median(perSeed.Select(rs => rs.Average(r => r.Regret))),
+            Violations: Budgets.Median(perSeed.Select(rs => (double)rs.Count(r => r.Violation))),
+            AccuracySpearman: sObj, CostSpearman: sCost, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows);
+    }
+}

@@ -1,0 +1,194 @@
+using MathNas.Audit;
+using MathNas.Spaces;
+
+namespace MathNas.Improved;
+
+/// <summary>Choices of the improved method (each can be switched off to measure what it brings).</summary>
+public sealed record ImprovedOptions
+{
+    /// <summary>Pairwise block terms in both models (false: additive block tables fitted by ridge).</summary>
+    public bool Pairwise { get; init; } = true;
+    /// <summary>Use the cell graph: exclude cells cut off from the input, fit accuracy on canonical cells (dead edges as none).</summary>
+    public bool Structure { get; init; } = true;
+    /// <summary>Fraction of the evaluations spent on the stratified initial sample (the rest verifies predicted optima).</summary>
+    public double InitialFraction { get; init; } = 0.3;
+    /// <summary>Budget margin in units of the latency model's leave-one-out RMSE (open-loop answers only).</summary>
+    public double MarginSigmas { get; init; } = 2.0;
+}
+
+/// <summary>Shared pieces of the improved methods: stratified sampling and the two fitted models.</summary>
+public static class ImprovedModels
+{
+    /// <summary>
+    /// K distinct networks in which every block of every node appears equally often (up to one), in random
+    /// combinations; with a cell graph, cells cut off from the input are redrawn (they are known to be degenerate).
+    /// </summary>
+    public static List<Architecture> StratifiedSample(SearchSpace space, int k, Random rng, CellGraph? graph, ISet<Architecture>? exclude = null)
+    {
+        var columns = space.Nodes.Select(n =>
+        {
+            var c = Enumerable.Range(0, k).Select(r => r % n.Count).ToArray();
+            rng.Shuffle(c);
+            return c;
+        }).ToArray();
+        var seen = new HashSet<Architecture>(exclude ?? new HashSet<Architecture>());
+        var result = new List<Architecture>();
+        for (int r = 0; r < k; r++)
+        {
+            var a = new Architecture(columns.Select(c => c[r]));
+            int attempts = 0;
+            while ((seen.Contains(a) || !space.IsValid(a) || (graph is not null && !graph.IsConnected(a))) && attempts++ < 10_000)
+            {
+                // Redraw one node at a time so the per-node balance is disturbed as little as possible.
+                int i = rng.Next(space.NodeCount);
+                a = a.With(i, rng.Next(space.Nodes[i].Count));
+            }
+            if (attempts >= 10_000) break;
+            seen.Add(a);
+            result.Add(a);
+        }
+        return result;
+    }
+
+    /// <summary>Accuracy model: pairwise ridge on canonical connected cells; cells cut off from the input predict the lowest value seen (or below all).</summary>
+    public sealed class AccuracyModel(SearchSpace space, CellGraph? graph, bool pairwise)
+    {
+        private readonly PairwiseRidge _ridge = new(space, pairwise);
+        private double _degenerate = double.NaN;
+        public PairwiseRidge Ridge => _ridge;
+
+        public AccuracyModel Fit(IReadOnlyList<Architecture> nets, IReadOnlyList<double> y)
+        {
+            var keep = Enumerable.Range(0, nets.Count).Where(k => graph is null || graph.IsConnected(nets[k])).ToList();
+            var cut = Enumerable.Range(0, nets.Count).Where(k => graph is not null && !graph.IsConnected(nets[k])).ToList();
+            _ridge.Fit(keep.Select(k => graph is null ? nets[k] : graph.Canonical(nets[k])).ToList(), keep.Select(k => y[k]).ToList());
+            _degenerate = cut.Count > 0 ? cut.Average(k => y[k]) : keep.Min(k => y[k]) - 1;
+            return this;
+        }
+
+        public double Predict(Architecture a) =>
+            graph is not null && !graph.IsConnected(a) ? _degenerate : _ridge.Predict(graph is null ? a : graph.Canonical(a));
+    }
+}
+
+/// <summary>
+/// Improved method, open or closed loop: a pairwise ridge model of accuracy and of latency from K stratified networks,
+/// exact search over the model (enumeration), latency budget tightened by a margin of
+/// <see cref="ImprovedOptions.MarginSigmas"/> times the latency model's held-out error; closed loop: verify and cut as in
+/// <see cref="PaperMethod"/>.
+/// </summary>
+public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = null, bool closedLoop = false, int maxRounds = 20) : IAuditMethod
+{
+    public ImprovedOptions Options { get; } = options ?? new ImprovedOptions();
+    public int Samples { get; } = samples;
+
+    public string Name => $"{(Options.Pairwise ? "pairwise" : "additive")}:{Samples}[{(Options.Structure ? "structure, " : "")}margin {Options.MarginSigmas:0.#}σ, {(closedLoop ? "closed" : "open")} loop]";
+
+    public MethodAnswer Run(AuditContext ctx)
+    {
+        var graph = Options.Structure ? CellGraph.For(ctx.Space) : null;
+        var rng = new Random(ctx.Seed);
+        var nets = ImprovedModels.StratifiedSample(ctx.Space, Samples, rng, graph);
+        foreach (var a in nets) ctx.Evaluator.Evaluate(a);
+        var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Objective)).ToList());
+        var lat = new PairwiseRidge(ctx.Space, Options.Pairwise).Fit(nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Cost)).ToList());
+        var all = ctx.Truth.Networks;
+        var pa = all.Select(acc.Predict).ToArray();
+        var pl = all.Select(lat.Predict).ToArray();
+        bool[] allowed = all.Select(a => graph is null || graph.IsConnected(a)).ToArray();
+        double margin = Options.MarginSigmas * lat.LooRmse;
+        var chosen = new List<Architecture?>();
+        var rounds = new List<int>();
+        foreach (var budget in ctx.Budgets)
+        {
+            var excluded = new HashSet<int>();
+            double effective = budget - margin;
+            Architecture? answer = null;
+            int round = 0;
+            while (round < (closedLoop ? maxRounds : 1))
+            {
+                round++;
+                int k = EnumerationSearch.ArgMax(pa, pl, effective, i => allowed[i] && !excluded.Contains(i));
+                if (k < 0) break;
+                answer = all[k];
+                if (!closedLoop) break;
+                double measured = ctx.Evaluator.Evaluate(all[k], ctx.Cost);
+                if (measured <= budget) break;
+                excluded.Add(k);
+                double error = measured - pl[k];
+                if (error > 0) effective = Math.Min(effective, budget - error);
+            }
+            chosen.Add(answer);
+            rounds.Add(round);
+        }
+        return new MethodAnswer(chosen) { PredictedObjective = pa, PredictedCost = pl, Rounds = closedLoop ? rounds : null,
+            Notes = $"latency LOO RMSE {lat.LooRmse:G4}, accuracy LOO RMSE {acc.Ridge.LooRmse:G4}" };
+    }
+}
+
+/// <summary>
+/// Improved search with a fixed total of evaluations per device, shared by all budgets: a stratified initial sample,
+/// then rounds in which both pairwise models are refitted and, for every budget, the unevaluated network with the
+/// highest predicted accuracy among those predicted to meet it is evaluated (verification of the predicted optimum,
+/// adaptively near it). The answer per budget is the best evaluated network whose MEASURED latency meets it, so an
+/// answer never breaks its budget.
+/// </summary>
+public sealed class ModelGuidedSearch(int evaluations, ImprovedOptions? options = null) : IAuditMethod
+{
+    public ImprovedOptions Options { get; } = options ?? new ImprovedOptions();
+    public int TotalEvaluations { get; } = evaluations;
+
+    public string Name => $"guided:{TotalEvaluations}[{(Options.Pairwise ? "pairwise" : "additive")}{(Options.Structure ? ", structure" : "")}, init {Options.InitialFraction:0.##}]";
+
+    public MethodAnswer Run(AuditContext ctx)
+    {
+        if (TotalEvaluations < 10) throw new MathNasException("guided search needs at least 10 evaluations");
+        var graph = Options.Structure ? CellGraph.For(ctx.Space) : null;
+        var rng = new Random(ctx.Seed);
+        var ev = ctx.Evaluator;
+        int start = ev.Evaluations;
+        int initial = Math.Max(10, (int)Math.Round(TotalEvaluations * Options.InitialFraction));
+        var evaluated = new List<Architecture>();
+        var evaluatedSet = new HashSet<Architecture>();
+        void Eval(Architecture a)
+        {
+            if (!evaluatedSet.Add(a)) return;
+            ev.Evaluate(a);
+            evaluated.Add(a);
+        }
+        foreach (var a in ImprovedModels.StratifiedSample(ctx.Space, initial, rng, graph)) Eval(a);
+
+        var all = ctx.Truth.Networks;
+        bool[] allowed = all.Select(a => graph is null || graph.IsConnected(a)).ToArray();
+        double[] pa = [], pl = [];
+        int round = 0;
+        while (ev.Evaluations - start < TotalEvaluations)
+        {
+            round++;
+            var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Objective)).ToList());
+            var lat = new PairwiseRidge(ctx.Space, Options.Pairwise).Fit(evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Cost)).ToList());
+            pa = all.Select(acc.Predict).ToArray();
+            pl = all.Select(lat.Predict).ToArray();
+            int before = ev.Evaluations;
+            var picks = new HashSet<int>();
+            foreach (var budget in ctx.Budgets)
+            {
+                if (ev.Evaluations - start + picks.Count >= TotalEvaluations) break;
+                int k = EnumerationSearch.ArgMax(pa, pl, budget, i => allowed[i] && !evaluatedSet.Contains(all[i]) && !picks.Contains(i));
+                if (k >= 0) picks.Add(k);
+            }
+            foreach (var k in picks) Eval(all[k]);
+            if (ev.Evaluations == before)
+            {
+                // Nothing new is predicted feasible: spend one evaluation on a fresh stratified network.
+                var extra = ImprovedModels.StratifiedSample(ctx.Space, 1, rng, graph, evaluatedSet);
+                if (extra.Count == 0) break;
+                Eval(extra[0]);
+            }
+            ctx.Progress?.Report(new ProgressInfo("guided search", ev.Evaluations - start, TotalEvaluations, $"round {round}"));
+        }
+        var chosen = ctx.Budgets.Select(b => Baselines.BaselineSearch.BestFeasible(ev, evaluated, ctx.Objective, ctx.Cost, b)).ToList();
+        return new MethodAnswer(chosen) { PredictedObjective = pa.Length > 0 ? pa : null, PredictedCost = pl.Length > 0 ? pl : null,
+            Notes = $"{round} rounds" };
+    }
+}
