@@ -91,7 +91,8 @@ public static class RegularisedEvolution
         if (populationSize < 2 || sampleSize < 1 || sampleSize > populationSize)
             throw new MathNasException("regularised evolution needs population >= 2 and 1 <= sample <= population");
         if (budgets.Count == 0) throw new MathNasException("regularised evolution needs at least one budget");
-        var rng = new Random(seed);
+        // A stream of its own, so that random search and evolution with the same seed do not draw the same networks.
+        var rng = new Random(unchecked(seed * 1_000_003 + 0x5EED));
         int start = evaluator.Evaluations;
         var mine = new List<Architecture>();
         var mineSet = new HashSet<Architecture>();
@@ -113,7 +114,11 @@ public static class RegularisedEvolution
                 return evaluator.Evaluate(a, cost) <= budget ? evaluator.Evaluate(a, objective) : null;
             }
 
-            // Initial population: random networks (infeasible ones are spent evaluations, not members).
+            // Initial population: up to half from the best networks this run already evaluated that meet this budget
+            // (free: no new evaluation), the rest random (infeasible ones are spent evaluations, not members).
+            foreach (var a in mine.Where(a => evaluator.Evaluate(a, cost) <= budget)
+                         .OrderByDescending(a => evaluator.Evaluate(a, objective)).Take(populationSize / 2).ToList())
+                population.Enqueue((a, evaluator.Evaluate(a, objective)));
             var seen = new HashSet<Architecture>(evaluator.Evaluated);
             while (population.Count < populationSize && evaluator.Evaluations < target)
             {

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Globalization;
+using MathNas.Audit;
+using MathNas.Baselines;
+using MathNas.Data;
+using MathNas.Improved;
+using MathNas.Prediction;
+using MathNas.Tables;
+using Spectre.Console;
+
+namespace MathNas.Cli.Commands;
+
+/// <summary>
+/// `mathnas audit`: nine latency budgets at the 10th..90th percentile of a device's true latencies; the method's
+/// network per budget against the true best, and random search / regularised evolution with the same evaluations.
+/// </summary>
+internal sealed class AuditCommand : ICliCommand
+{
+    internal const string MethodHelp =
+        "single | sampled:K | full | regression:K (the paper's tables) | pairwise:K | additive:K (ridge block model from K stratified " +
+        "networks, budget margin from held-out error) | guided:N | guided-additive:N | guided-nostructure:N (improved search with N evaluations in total)";
+
+    public Command Build(CliEnv env)
+    {
+        var space = CliEnv.SpaceOption();
+        var benchmark = new Option<string?>("--benchmark", "-b") { Description = "NAS-Bench-201 data folder (default: nasbench201 under MATHNAS_DATA or ../shared/data)" };
+        var device = new Option<string>("--device", "-d") { Description = "latency device column of the benchmark (fpga, pixel3, raspi4, gold_6226, ...)", Required = true };
+        var estimator = new Option<string>("--estimator", "-e") { Description = MethodHelp, DefaultValueFactory = _ => "single" };
+        var closed = new Option<bool>("--closed-loop") { Description = "verify each answer with the benchmark; on a broken budget cut it, tighten by the error and re-solve" };
+        var accModel = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled (paper's tables only)", DefaultValueFactory = _ => "linear" };
+        var seed = new Option<int>("--seed") { Description = "seed of the method's sampling and of the baselines", DefaultValueFactory = _ => 0 };
+        var seeds = new Option<int>("--baseline-seeds") { Description = "seeds per baseline (medians are reported)", DefaultValueFactory = _ => 5 };
+        var margin = new Option<double>("--margin-sigmas") { Description = "budget margin in held-out latency errors (pairwise/additive open loop)", DefaultValueFactory = _ => 2.0 };
+        var plot = new Option<string?>("--plot") { Description = "write a PNG of median regret against evaluations: the method, random search and regularised evolution" };
+        var json = CliEnv.JsonOption();
+        var cmd = new Command("audit", "audit a search method on NAS-Bench-201 ground truth at nine latency budgets, against random search and regularised evolution")
+        {
+            space, benchmark, device, estimator, closed, accModel, seed, seeds, margin, plot, json,
+        };
+        env.SetAction(cmd, p =>
+        {
+            var spaceName = p.GetValue(space)!;
+            if (!spaceName.Equals("nasbench201", StringComparison.OrdinalIgnoreCase))
+                throw new MathNasException($"audit needs the ground truth of every network: only space 'nasbench201' has one, not '{spaceName}'");
+            var dir = p.GetValue(benchmark) ?? Path.Combine(DataLocator.Require(), "nasbench201");
+            int nSeeds = p.GetValue(seeds);
+            if (nSeeds < 1) throw new MathNasException("--baseline-seeds must be at least 1");
+            var truth = Nb201Benchmark.Load(dir);
+            var dev = p.GetValue(device)!;
+            var cost = MetricNames.Latency(dev);
+            if (!truth.Has(cost))
+                throw new MathNasException($"the benchmark has no latency for device '{dev}' (it has: {string.Join(", ", truth.MetricNames.Where(m => m.StartsWith("latency:")).Select(m => m[8..]))})");
+            var method = CreateMethod(p.GetValue(estimator)!, AccuracyModels.Parse(p.GetValue(accModel)!), p.GetValue(closed), p.GetValue(margin));
+            var harness = new AuditHarness(truth, cost) { BaselineSeeds = nSeeds };
+            int s = p.GetValue(seed);
+            var report = env.WithProgress($"audit {method.Name} on {dev}", progress => new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, Progress = progress }.Run(method, s));
+
+            var plotPath = p.GetValue(plot);
+            if (plotPath is not null) WritePlot(plotPath, harness, report, dev, s);
+
+            if (p.GetValue(json))
+            {
+                env.WriteJson(ToJson(report, dev, truth.Count, plotPath));
+                return 0;
+            }
+            PrintTable(env, report, dev);
+            if (plotPath is not null) env.Console.WriteLine($"plot written to {plotPath}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static IAuditMethod CreateMethod(string spec, AccuracyModel model, bool closedLoop, double marginSigmas)
+    {
+        var s = spec.Trim().ToLowerInvariant();
+        var colon = s.IndexOf(':');
+        string name = colon < 0 ? s : s[..colon];
+        int Count()
+        {
+            if (colon < 0 || !int.TryParse(s[(colon + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out var k) || k <= 0)
+                throw new MathNasException($"method '{spec}' needs a positive count, e.g. {name}:200");
+            return k;
+        }
+        if (!double.IsFinite(marginSigmas) || marginSigmas < 0) throw new MathNasException("--margin-sigmas must be a non-negative number");
+        switch (name)
+        {
+            case "single" or "full" or "sampled" or "regression":
+                TableEstimators.Parse(s);
+                return new PaperMethod(s, model, closedLoop);
+            case "pairwise":
+                return new PairwiseModelMethod(Count(), new ImprovedOptions { MarginSigmas = marginSigmas }, closedLoop);
+            case "additive":
+                return new PairwiseModelMethod(Count(), new ImprovedOptions { Pairwise = false, MarginSigmas = marginSigmas }, closedLoop);
+            case "guided":
+                return new ModelGuidedSearch(Count());
+            case "guided-additive":
+                return new ModelGuidedSearch(Count(), new ImprovedOptions { Pairwise = false });
+            case "guided-nostructure":
+                return new ModelGuidedSearch(Count(), new ImprovedOptions { Structure = false });
+            default:
+                throw new MathNasException($"unknown estimator or method '{spec}': use {MethodHelp}");
+        }
+    }
+
+    private static List<object> Rows(MethodReport m) => m.Rows.Select(r => (object)new
+    {
+        percentile = r.Percentile, budget = r.Budget, best_code = r.BestCode, best_accuracy = r.BestAccuracy,
+        code = r.Code, accuracy = r.Accuracy, latency = r.Cost, regret = r.Regret, violation = r.Violation, answered = r.Answered,
+    }).ToList();
+
+    private static object Summary(MethodReport m) => new
+    {
+        method = m.Method,
+        evaluations = m.Evaluations,
+        median_regret = m.MedianRegret,
+        worst_regret = m.WorstRegret,
+        mean_regret = m.MeanRegret,
+        violations = m.Violations,
+        accuracy_spearman = m.AccuracySpearman,
+        latency_spearman = m.CostSpearman,
+        seeds = m.Seeds,
+        rows = Rows(m),
+    };
+
+    private static object ToJson(AuditReport r, string device, int networks, string? plot) => new
+    {
+        space = r.Space,
+        device,
+        networks,
+        method = r.Method.Method,
+        evaluations = r.Method.Evaluations,
+        median_regret = r.Method.MedianRegret,
+        worst_regret = r.Method.WorstRegret,
+        violations = r.Method.Violations,
+        accuracy_spearman = r.Method.AccuracySpearman,
+        latency_spearman = r.Method.CostSpearman,
+        budgets = r.Budgets,
+        percentiles = r.Percentiles,
+        rows = Rows(r.Method),
+        random = Summary(r.Random),
+        evolution = Summary(r.Evolution),
+        plot,
+    };
+
+    private static void PrintTable(CliEnv env, AuditReport r, string device)
+    {
+        env.Console.WriteLine($"audit on {r.Space}, device {device}: {r.Method.Method}");
+        var t = new Table().AddColumns("pct", "budget (ms)", "true best acc", "chosen acc", "chosen lat", "regret", "broke budget", "random regret", "evolution regret");
+        for (int b = 0; b < r.Budgets.Count; b++)
+        {
+            var m = r.Method.Rows[b];
+            t.AddRow(m.Percentile.ToString(CultureInfo.InvariantCulture), CliEnv.Num(m.Budget), CliEnv.Num(m.BestAccuracy), m.Accuracy is { } a ? CliEnv.Num(a) : "none",
+                m.Cost is { } c ? CliEnv.Num(c) : "-", CliEnv.Num(m.Regret, 3), m.Violation ? "YES" : "no",
+                CliEnv.Num(r.Random.Rows[b].Regret, 3), CliEnv.Num(r.Evolution.Rows[b].Regret, 3));
+        }
+        env.Console.Write(t);
+        var s = new Table().AddColumns("method", "evaluations", "acc Spearman", "lat Spearman", "violations", "median regret", "worst regret");
+        foreach (var m in new[] { r.Method, r.Random, r.Evolution })
+            s.AddRow(Markup.Escape(m.Seeds > 1 ? $"{m.Method} (median of {m.Seeds} seeds)" : m.Method), m.Evaluations.ToString(CultureInfo.InvariantCulture),
+                m.AccuracySpearman is { } sa ? CliEnv.Num(sa, 3) : "-", m.CostSpearman is { } sc ? CliEnv.Num(sc, 3) : "-",
+                CliEnv.Num(m.Violations, 1), CliEnv.Num(m.MedianRegret, 3), CliEnv.Num(m.WorstRegret, 3));
+        env.Console.Write(s);
+    }
+
+    /// <summary>Regret against evaluations: both baselines over a grid of evaluation counts, and the audited method's point.</summary>
+    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed)
+    {
+        var budgets = r.Budgets.ToArray();
+        var grid = new[] { 10, 26, 50, 100, 200, 400, 800 }.Append(r.Method.Evaluations).Distinct().Order().ToArray();
+        double[] Curve(Func<Estimation.CachingEvaluator, int, int, BaselineResult> run, string name) =>
+            grid.Select(n => h.RunBaseline(name, n, budgets, seed, (e, s) => run(e, n, s)).MedianRegret).ToArray();
+        var xs = grid.Select(n => (double)n).ToArray();
+        var rand = Curve((e, n, s) => RandomSearch.Run(h.Truth.Space, e, n, h.Objective, h.Cost, budgets, s), "random");
+        var evo = Curve((e, n, s) => RegularisedEvolution.Run(h.Truth.Space, e, n, h.Objective, h.Cost, budgets, s), "evolution");
+        Plots.Save(path, $"NAS-Bench-201, {device}: median regret at nine budgets", "distinct evaluations", "median regret (accuracy points)",
+        [
+            new Plots.Series("random search (median of seeds)", xs, rand, Lines: true),
+            new Plots.Series("regularised evolution (median of seeds)", xs, evo, Lines: true),
+            new Plots.Series($"{r.Method.Method} ({r.Method.Violations:0.#} violations)", [r.Method.Evaluations], [r.Method.MedianRegret], MarkerSize: 12),
+        ]);
+    }
+}
