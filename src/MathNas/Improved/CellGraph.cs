@@ -69,6 +69,19 @@ public sealed class CellGraph
         return fromInput[Output];
     }
 
+    /// <summary>
+    /// The cell with edges set to none that do not reach the output (<paramref name="deadEnds"/>: their result is never used)
+    /// and/or whose source is cut off from the input (<paramref name="cutOff"/>: they only ever see zeros).
+    /// </summary>
+    public Architecture Prune(Architecture a, bool deadEnds, bool cutOff)
+    {
+        Live(a, out var fromInput, out var toOutput);
+        var c = a.ToArray();
+        for (int e = 0; e < EdgeCount; e++)
+            if ((deadEnds && !toOutput[To[e]]) || (cutOff && !fromInput[From[e]])) c[e] = NoneBlock[e];
+        return new Architecture(c);
+    }
+
     /// <summary>The same cell with every edge that carries no signal from input to output set to none (same function, up to dead computation).</summary>
     public Architecture Canonical(Architecture a)
     {

@@ -50,24 +50,48 @@ public static class ImprovedModels
         return result;
     }
 
-    /// <summary>Accuracy model: pairwise ridge on canonical connected cells; cells cut off from the input predict the lowest value seen (or below all).</summary>
-    public sealed class AccuracyModel(SearchSpace space, CellGraph? graph, bool pairwise)
+    /// <summary>
+    /// Accuracy model: pairwise ridge on canonical connected cells (dead edges as none), fitted to the log error rate
+    /// -log(top - accuracy) where top is 100 for percentages (1 for fractions): accuracy differences near the top matter
+    /// more than far below it, and the log error makes the block effects closer to additive. Cells cut off from the
+    /// input predict the mean of those seen (or below everything seen).
+    /// </summary>
+    public sealed class AccuracyModel(SearchSpace space, CellGraph? graph, bool pairwise, bool logError = true)
     {
-        private readonly PairwiseRidge _ridge = new(space, pairwise);
+        private readonly PairwiseRidge _ridge = new(space, pairwise, graph is null ? null : [graph.Canonical]);
         private double _degenerate = double.NaN;
+        private double _top = 100;
         public PairwiseRidge Ridge => _ridge;
+
+        private double Forward(double acc) => logError ? -Math.Log(Math.Max(_top - acc, 1e-6 * _top)) : acc;
+        private double Backward(double t) => logError ? _top - Math.Exp(-t) : t;
 
         public AccuracyModel Fit(IReadOnlyList<Architecture> nets, IReadOnlyList<double> y)
         {
+            _top = y.Any(v => v > 1) ? 100 : 1;
+            if (y.Any(v => v > _top)) throw new MathNasException("accuracy above 100% cannot be modelled as an error rate");
             var keep = Enumerable.Range(0, nets.Count).Where(k => graph is null || graph.IsConnected(nets[k])).ToList();
             var cut = Enumerable.Range(0, nets.Count).Where(k => graph is not null && !graph.IsConnected(nets[k])).ToList();
-            _ridge.Fit(keep.Select(k => graph is null ? nets[k] : graph.Canonical(nets[k])).ToList(), keep.Select(k => y[k]).ToList());
+            _ridge.Fit(keep.Select(k => nets[k]).ToList(), keep.Select(k => Forward(y[k])).ToList());
             _degenerate = cut.Count > 0 ? cut.Average(k => y[k]) : keep.Min(k => y[k]) - 1;
             return this;
         }
 
         public double Predict(Architecture a) =>
-            graph is not null && !graph.IsConnected(a) ? _degenerate : _ridge.Predict(graph is null ? a : graph.Canonical(a));
+            graph is not null && !graph.IsConnected(a) ? _degenerate : Backward(_ridge.Predict(a));
+    }
+
+    /// <summary>
+    /// Latency (any additive cost) model: pairwise ridge on the network as built, or, for cell spaces, on the network
+    /// plus the cell with dead-end edges removed (a compiler may drop computation whose result is unused); the one with
+    /// the lower leave-one-out error on the evaluated networks is kept, so the choice is made by the data of each device.
+    /// </summary>
+    public static PairwiseRidge FitCost(SearchSpace space, CellGraph? graph, bool pairwise, IReadOnlyList<Architecture> nets, IReadOnlyList<double> y)
+    {
+        var best = new PairwiseRidge(space, pairwise).Fit(nets, y);
+        if (graph is null) return best;
+        var pruned = new PairwiseRidge(space, pairwise, [a => a, a => graph.Prune(a, deadEnds: true, cutOff: false)]).Fit(nets, y);
+        return pruned.LooRmse < best.LooRmse ? pruned : best;
     }
 }
 
@@ -91,7 +115,7 @@ public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = 
         var nets = ImprovedModels.StratifiedSample(ctx.Space, Samples, rng, graph);
         foreach (var a in nets) ctx.Evaluator.Evaluate(a);
         var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Objective)).ToList());
-        var lat = new PairwiseRidge(ctx.Space, Options.Pairwise).Fit(nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Cost)).ToList());
+        var lat = ImprovedModels.FitCost(ctx.Space, graph, Options.Pairwise, nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Cost)).ToList());
         var all = ctx.Truth.Networks;
         var pa = all.Select(acc.Predict).ToArray();
         var pl = all.Select(lat.Predict).ToArray();
@@ -166,7 +190,7 @@ public sealed class ModelGuidedSearch(int evaluations, ImprovedOptions? options 
         {
             round++;
             var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Objective)).ToList());
-            var lat = new PairwiseRidge(ctx.Space, Options.Pairwise).Fit(evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Cost)).ToList());
+            var lat = ImprovedModels.FitCost(ctx.Space, graph, Options.Pairwise, evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Cost)).ToList());
             pa = all.Select(acc.Predict).ToArray();
             pl = all.Select(lat.Predict).ToArray();
             int before = ev.Evaluations;

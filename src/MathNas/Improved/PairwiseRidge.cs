@@ -18,10 +18,15 @@ public sealed class PairwiseRidge
     private double[] _w = [];
     private double _intercept;
     private double _pairScale = 1;
+    private readonly IReadOnlyList<Func<Architecture, Architecture>> _views;
+    private readonly int _perView;
 
-    public PairwiseRidge(SearchSpace space, bool pairwise = true)
+    /// <param name="views">Each view maps a network to the network whose blocks give its features (e.g. a cell with dead
+    /// edges pruned); the model sums one block model per view. Default: the network itself.</param>
+    public PairwiseRidge(SearchSpace space, bool pairwise = true, IReadOnlyList<Func<Architecture, Architecture>>? views = null)
     {
         _space = space;
+        _views = views is { Count: > 0 } ? views : [a => a];
         int m = space.NodeCount;
         int c = 0;
         _col = new int[m][];
@@ -44,7 +49,8 @@ public sealed class PairwiseRidge
                     _pairCol[i, k] = t;
                 }
         }
-        Columns = c;
+        _perView = c;
+        Columns = c * _views.Count;
         Pairwise = pairwise;
     }
 
@@ -56,22 +62,27 @@ public sealed class PairwiseRidge
     public double Lambda { get; private set; }
     public bool IsFitted => _w.Length == Columns;
 
-    private double[] Features(Architecture a, double pairScale)
+    private double[] Features(Architecture net, double pairScale)
     {
         var x = new double[Columns];
         int m = _space.NodeCount;
-        for (int i = 0; i < m; i++)
+        for (int v = 0; v < _views.Count; v++)
         {
-            int c = _col[i][a[i]];
-            if (c >= 0) x[c] = 1;
-        }
-        if (Pairwise)
+            var a = _views[v](net);
+            int o = v * _perView;
             for (int i = 0; i < m; i++)
-                for (int k = i + 1; k < m; k++)
-                {
-                    int c = _pairCol[i, k][a[i], a[k]];
-                    if (c >= 0) x[c] = pairScale;
-                }
+            {
+                int c = _col[i][a[i]];
+                if (c >= 0) x[o + c] = 1;
+            }
+            if (Pairwise)
+                for (int i = 0; i < m; i++)
+                    for (int k = i + 1; k < m; k++)
+                    {
+                        int c = _pairCol[i, k][a[i], a[k]];
+                        if (c >= 0) x[o + c] = pairScale;
+                    }
+        }
         return x;
     }
 
@@ -130,20 +141,9 @@ public sealed class PairwiseRidge
     public double Predict(Architecture a)
     {
         if (!IsFitted) throw new MathNasException("the ridge model is not fitted");
+        var x = Features(a, _pairScale);
         double v = _intercept;
-        int m = _space.NodeCount;
-        for (int i = 0; i < m; i++)
-        {
-            int c = _col[i][a[i]];
-            if (c >= 0) v += _w[c];
-        }
-        if (Pairwise)
-            for (int i = 0; i < m; i++)
-                for (int k = i + 1; k < m; k++)
-                {
-                    int c = _pairCol[i, k][a[i], a[k]];
-                    if (c >= 0) v += _w[c] * _pairScale;
-                }
+        for (int c = 0; c < x.Length; c++) if (x[c] != 0) v += _w[c] * x[c];
         return v;
     }
 }
