@@ -14,6 +14,7 @@ internal sealed class EstimationRun
     private readonly Dictionary<Architecture, double[]> _used = new();
     private readonly string _stage;
     private long _total;
+    private int _reported = -1;
 
     public EstimationRun(SearchSpace space, CachingEvaluator evaluator, IProgress<ProgressInfo>? progress, string stage, long expectedEvaluations)
     {
@@ -55,11 +56,17 @@ internal sealed class EstimationRun
         }
         _used[a] = v;
         if (_progress is not null && (_used.Count % 64 == 0 || _used.Count == _total))
+        {
             _progress.Report(new ProgressInfo(_stage, _used.Count, Math.Max(_total, _used.Count)));
+            _reported = _used.Count;
+        }
         return v;
     }
 
-    public void Done() => _progress?.Report(new ProgressInfo(_stage, _used.Count, _used.Count));
+    public void Done()
+    {
+        if (_reported != _used.Count) _progress?.Report(new ProgressInfo(_stage, _used.Count, _used.Count));
+    }
 
     /// <summary>Mean FLOPs of the given networks.</summary>
     public double MeanFlops(IEnumerable<Architecture> networks)
