@@ -28,7 +28,8 @@ for est in "${estimators[@]}"; do
   tables="$out/tables-${est/:/-}.json"
   echo "estimating $est ..." >&2
   "$mathnas" estimate --space nasbench201 --evaluator nasbench201-benchmark ${bench_args[@]+"${bench_args[@]}"} \
-    --estimator "$est" --seed "$seed" --out "$tables" --json > "$out/estimate-${est/:/-}.json" 2> /dev/null
+    --estimator "$est" --seed "$seed" --out "$tables" --json > "$out/estimate-${est/:/-}.json" 2> "$out/estimate-${est/:/-}.log" \
+    || { cat "$out/estimate-${est/:/-}.log" >&2; exit 2; }
   runs=("accuracy linear" "accuracy flops-scaled")
   for d in "${devices[@]}"; do runs+=("latency:$d linear"); done
   for run in "${runs[@]}"; do
@@ -36,6 +37,16 @@ for est in "${estimators[@]}"; do
     j=$("$mathnas" validate --space nasbench201 --tables "$tables" ${bench_args[@]+"${bench_args[@]}"} --metric "$metric" --accuracy-model "$model" --json)
     printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$est" "$(field evaluations "$j")" "$metric" "$model" "$(field spearman "$j")" "$(field kendall "$j")" >> "$tsv"
   done
+done
+
+# Scatter plots (predicted vs true) for the paper's estimator and the exact one.
+for est in single full; do
+  for model in linear flops-scaled; do
+    "$mathnas" validate --space nasbench201 --tables "$out/tables-$est.json" ${bench_args[@]+"${bench_args[@]}"} --metric accuracy \
+      --accuracy-model "$model" --plot "$out/scatter-$est-accuracy-$model.png" > /dev/null
+  done
+  "$mathnas" validate --space nasbench201 --tables "$out/tables-$est.json" ${bench_args[@]+"${bench_args[@]}"} --metric latency:pixel3 \
+    --plot "$out/scatter-$est-latency-pixel3.png" > /dev/null
 done
 
 # Markdown: one row per estimator, Spearman / Kendall per metric.
