@@ -33,7 +33,7 @@ public sealed class NasBench201Space : SearchSpace
     public static NasBench201Space Instance => LazyInstance.Value;
 
     public NasBench201Space(NasBench201Macro macro)
-        : base(SpaceName, BuildNodes(macro), macro.FixedCost.Flops / 1e6, macro.FixedCost.Params / 1e6, null, "MFLOPs", "M",
+        : base(macro == NasBench201Macro.Cifar10 ? SpaceName : $"{SpaceName}-{macro.InputSize}px-{macro.Classes}c", BuildNodes(macro), macro.FixedCost.Flops / 1e6, macro.FixedCost.Params / 1e6, null, "MFLOPs", "M",
             $"NAS-Bench-201 cell space (6 edges x 5 ops, 15,625 networks), {macro.InputSize}x{macro.InputSize} input, {macro.Classes} classes; base op nor_conv_3x3")
     {
         Macro = macro;
