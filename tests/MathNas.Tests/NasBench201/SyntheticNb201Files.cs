@@ -18,19 +18,26 @@ public sealed class SyntheticNb201Files : IDisposable
     {
         Dir = Path.Combine(Path.GetTempPath(), "mathnas-nb201-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Dir);
-        AccuracyLines = new List<string> { "arch_index,arch_str,op_code,cifar10_test_acc" };
-        LatencyLines = new List<string> { "arch_index,op_code," + string.Join(",", Devices) };
+        AccuracyLines = new List<string>(Template.Value.Acc);
+        LatencyLines = new List<string>(Template.Value.Lat);
+        Write();
+    }
+
+    private static readonly Lazy<(string[] Acc, string[] Lat)> Template = new(() =>
+    {
+        var acc = new List<string> { "arch_index,arch_str,op_code,cifar10_test_acc" };
+        var lat = new List<string> { "arch_index,op_code," + string.Join(",", Devices) };
         for (int i = 0; i < NasBench201Space.NetworkCount; i++)
         {
             var a = NasBench201Space.FromOrdinal(i);
             var code = NasBench201Space.ToOpCode(a);
-            AccuracyLines.Add($"{i},{NasBench201Space.ToArchString(a)},{code},{F(Accuracy(a))}");
+            acc.Add($"{i},{NasBench201Space.ToArchString(a)},{code},{F(Accuracy(a))}");
             var sb = new StringBuilder($"{i},{code}");
             for (int d = 0; d < Devices.Length; d++) sb.Append(',').Append(F(Latency(a, d)));
-            LatencyLines.Add(sb.ToString());
+            lat.Add(sb.ToString());
         }
-        Write();
-    }
+        return (acc.ToArray(), lat.ToArray());
+    });
 
     /// <summary>A made-up accuracy: additive per-edge effects plus an interaction (so estimators differ).</summary>
     public static double Accuracy(Architecture a)
