@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using MathNas.Audit;
 using MathNas.Baselines;
-using MathNas.Data;
+using MathNas.Estimation;
 using MathNas.Improved;
 using MathNas.Prediction;
 using MathNas.Tables;
@@ -42,10 +42,9 @@ internal sealed class AuditCommand : ICliCommand
             var spaceName = p.GetValue(space)!;
             if (!spaceName.Equals("nasbench201", StringComparison.OrdinalIgnoreCase))
                 throw new MathNasException($"audit needs the ground truth of every network: only space 'nasbench201' has one, not '{spaceName}'");
-            var dir = p.GetValue(benchmark) ?? Path.Combine(DataLocator.Require(), "nasbench201");
             int nSeeds = p.GetValue(seeds);
             if (nSeeds < 1) throw new MathNasException("--baseline-seeds must be at least 1");
-            var truth = Nb201Benchmark.Load(dir);
+            var truth = GroundTruth.LoadNasBench201(p.GetValue(benchmark));
             var dev = p.GetValue(device)!;
             var cost = MetricNames.Latency(dev);
             if (!truth.Has(cost))
@@ -85,7 +84,7 @@ internal sealed class AuditCommand : ICliCommand
         switch (name)
         {
             case "single" or "full" or "sampled" or "regression":
-                TableEstimators.Parse(s);
+                BlockEstimators.Parse(s);
                 return new PaperMethod(s, model, closedLoop);
             case "pairwise":
                 return new PairwiseModelMethod(Count(), new ImprovedOptions { MarginSigmas = marginSigmas }, closedLoop);

@@ -79,6 +79,16 @@ public sealed class GroundTruth
     /// <summary>An evaluator that looks networks up in this ground truth (wrap it in a <see cref="CachingEvaluator"/> to count evaluations).</summary>
     public IEvaluator AsEvaluator(IReadOnlyDictionary<string, string>? units = null) => new GroundTruthEvaluator(this, units);
 
+    /// <summary>The NAS-Bench-201 ground truth: accuracy and latency:DEV for every device, indexed like NB201.</summary>
+    public static GroundTruth FromNasBench201(Data.NasBench201Benchmark benchmark)
+    {
+        var metrics = benchmark.Metrics.ToDictionary(m => m, m => benchmark.Values(m).ToArray());
+        return new GroundTruth(Spaces.NasBench201.NasBench201Space.Instance, benchmark.Codes, metrics, Estimation.NasBench201BenchmarkEvaluator.EvaluatorName);
+    }
+
+    /// <summary>Loads the NAS-Bench-201 ground truth from a folder (null: the shared data folder).</summary>
+    public static GroundTruth LoadNasBench201(string? dir = null) => FromNasBench201(Data.NasBench201Benchmark.Load(dir));
+
     /// <summary>Evaluates every network of the space with <paramref name="evaluator"/> (for benchmark-table evaluators).</summary>
     public static GroundTruth FromEvaluator(SearchSpace space, IEvaluator evaluator, IReadOnlyList<string> metrics)
     {

@@ -1,3 +1,4 @@
+using MathNas.Estimation;
 using MathNas.Prediction;
 using MathNas.Spaces;
 using MathNas.Tables;
@@ -21,8 +22,7 @@ public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = 
 
     public MethodAnswer Run(AuditContext ctx)
     {
-        TableEstimators.Parse(Estimator);
-        var tables = TableEstimators.Estimate(Estimator, ctx.Space, ctx.Evaluator, [ctx.Objective, ctx.Cost], ctx.Seed);
+        var tables = BlockEstimators.Parse(Estimator, ctx.Seed).Estimate(ctx.Space, ctx.Evaluator);
         var predictor = new Predictor(ctx.Space, tables, AccuracyModel);
         var nets = ctx.Truth.Networks;
         var acc = nets.Select(predictor.PredictAccuracy).ToArray();

@@ -37,11 +37,11 @@ public sealed class CellGraph
     /// <summary>The NAS-Bench-201 cell when the space is one (6 nodes, a block named "none" at every node), else null.</summary>
     public static CellGraph? For(SearchSpace space)
     {
-        if (!space.Name.Contains("nasbench201", StringComparison.OrdinalIgnoreCase) && !space.Name.Contains("nb201", StringComparison.OrdinalIgnoreCase)) return null;
-        if (space.NodeCount != 6) return null;
+        if (space is not Spaces.NasBench201.NasBench201Space) return null;
+        var edges = Spaces.NasBench201.NasBench201Space.Edges;
         var none = space.Nodes.Select(n => n.IndexOf("none")).ToArray();
         if (none.Any(j => j < 0)) return null;
-        return new CellGraph([0, 0, 1, 0, 1, 2], [1, 2, 2, 3, 3, 3], none);
+        return new CellGraph(edges.Select(e => e.From).ToArray(), edges.Select(e => e.To).ToArray(), none);
     }
 
     private bool[] Live(Architecture a, out bool[] fromInput, out bool[] toOutput)
