@@ -29,13 +29,14 @@ internal sealed class AuditCommand : ICliCommand
         var closed = new Option<bool>("--closed-loop") { Description = "verify each answer with the benchmark; on a broken budget cut it, tighten by the error and re-solve" };
         var accModel = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled (paper's tables only)", DefaultValueFactory = _ => "linear" };
         var seed = new Option<int>("--seed") { Description = "seed of the method's sampling and of the baselines", DefaultValueFactory = _ => 0 };
+        var methodSeeds = new Option<int>("--method-seeds") { Description = "runs of the method with seeds seed, seed+1, ... (medians reported; worst regret is the worst of all runs)", DefaultValueFactory = _ => 1 };
         var seeds = new Option<int>("--baseline-seeds") { Description = "seeds per baseline (medians are reported)", DefaultValueFactory = _ => 5 };
         var margin = new Option<double>("--margin-sigmas") { Description = "budget margin in held-out latency errors (pairwise/additive open loop)", DefaultValueFactory = _ => 2.0 };
         var plot = new Option<string?>("--plot") { Description = "write a PNG of median regret against evaluations: the method, random search and regularised evolution" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("audit", "audit a search method on NAS-Bench-201 ground truth at nine latency budgets, against random search and regularised evolution")
         {
-            space, benchmark, device, estimator, closed, accModel, seed, seeds, margin, plot, json,
+            space, benchmark, device, estimator, closed, accModel, seed, methodSeeds, seeds, margin, plot, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -44,18 +45,24 @@ internal sealed class AuditCommand : ICliCommand
                 throw new MathNasException($"audit needs the ground truth of every network: only space 'nasbench201' has one, not '{spaceName}'");
             int nSeeds = p.GetValue(seeds);
             if (nSeeds < 1) throw new MathNasException("--baseline-seeds must be at least 1");
+            int mSeeds = p.GetValue(methodSeeds);
+            if (mSeeds < 1) throw new MathNasException("--method-seeds must be at least 1");
             var truth = GroundTruth.LoadNasBench201(p.GetValue(benchmark));
             var dev = p.GetValue(device)!;
             var cost = MetricNames.Latency(dev);
             if (!truth.Has(cost))
                 throw new MathNasException($"the benchmark has no latency for device '{dev}' (it has: {string.Join(", ", truth.MetricNames.Where(m => m.StartsWith("latency:")).Select(m => m[8..]))})");
-            var method = CreateMethod(p.GetValue(estimator)!, AccuracyModels.Parse(p.GetValue(accModel)!), p.GetValue(closed), p.GetValue(margin));
-            var harness = new AuditHarness(truth, cost) { BaselineSeeds = nSeeds };
+            var spec = p.GetValue(estimator)!;
+            var model = AccuracyModels.Parse(p.GetValue(accModel)!);
+            bool closedLoop = p.GetValue(closed);
+            double sigmas = p.GetValue(margin);
+            var method = CreateMethod(spec, model, closedLoop, sigmas);
+            var harness = new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, MethodSeeds = mSeeds };
             int s = p.GetValue(seed);
-            var report = env.WithProgress($"audit {method.Name} on {dev}", progress => new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, Progress = progress }.Run(method, s));
+            var report = env.WithProgress($"audit {method.Name} on {dev}", progress => new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, MethodSeeds = mSeeds, Progress = progress }.Run(method, s));
 
             var plotPath = p.GetValue(plot);
-            if (plotPath is not null) WritePlot(plotPath, harness, report, dev, s);
+            if (plotPath is not null) WritePlot(plotPath, harness, report, dev, s, Resized(spec, model, closedLoop, sigmas), spec.Split(':')[0]);
 
             if (p.GetValue(json))
             {
@@ -107,6 +114,15 @@ internal sealed class AuditCommand : ICliCommand
         code = r.Code, accuracy = r.Accuracy, latency = r.Cost, regret = r.Regret, violation = r.Violation, answered = r.Answered,
     }).ToList();
 
+    /// <summary>For methods with a size (regression:K, pairwise:K, guided:N ...): the same method at another size.</summary>
+    internal static Func<int, IAuditMethod>? Resized(string spec, AccuracyModel model, bool closedLoop, double sigmas)
+    {
+        var colon = spec.IndexOf(':');
+        if (colon < 0) return null;
+        var name = spec[..colon];
+        return n => CreateMethod($"{name}:{n}", model, closedLoop, sigmas);
+    }
+
     private static object Summary(MethodReport m) => new
     {
         method = m.Method,
@@ -115,6 +131,7 @@ internal sealed class AuditCommand : ICliCommand
         worst_regret = m.WorstRegret,
         mean_regret = m.MeanRegret,
         violations = m.Violations,
+        total_violations = m.TotalViolations,
         accuracy_spearman = m.AccuracySpearman,
         latency_spearman = m.CostSpearman,
         seeds = m.Seeds,
@@ -131,6 +148,8 @@ internal sealed class AuditCommand : ICliCommand
         median_regret = r.Method.MedianRegret,
         worst_regret = r.Method.WorstRegret,
         violations = r.Method.Violations,
+        total_violations = r.Method.TotalViolations,
+        method_seeds = r.Method.Seeds,
         accuracy_spearman = r.Method.AccuracySpearman,
         latency_spearman = r.Method.CostSpearman,
         budgets = r.Budgets,
@@ -161,21 +180,32 @@ internal sealed class AuditCommand : ICliCommand
         env.Console.Write(s);
     }
 
-    /// <summary>Regret against evaluations: both baselines over a grid of evaluation counts, and the audited method's point.</summary>
-    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed)
+    /// <summary>
+    /// Regret against evaluations: both baselines over a grid of evaluation counts, the audited method's point, and for
+    /// methods with a size the same method over the grid (with the harness's method seeds).
+    /// </summary>
+    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed, Func<int, IAuditMethod>? resized, string label)
     {
         var budgets = r.Budgets.ToArray();
-        var grid = new[] { 10, 26, 50, 100, 200, 400, 800 }.Append(r.Method.Evaluations).Distinct().Order().ToArray();
+        var grid = new[] { 26, 50, 100, 200, 400, 800 }.Append(r.Method.Evaluations).Distinct().Order().ToArray();
         double[] Curve(Func<Estimation.CachingEvaluator, int, int, BaselineResult> run, string name) =>
             grid.Select(n => h.RunBaseline(name, n, budgets, seed, (e, s) => run(e, n, s)).MedianRegret).ToArray();
         var xs = grid.Select(n => (double)n).ToArray();
         var rand = Curve((e, n, s) => RandomSearch.Run(h.Truth.Space, e, n, h.Objective, h.Cost, budgets, s), "random");
         var evo = Curve((e, n, s) => RegularisedEvolution.Run(h.Truth.Space, e, n, h.Objective, h.Cost, budgets, s), "evolution");
-        Plots.Save(path, $"NAS-Bench-201, {device}: median regret at nine budgets", "distinct evaluations", "median regret (accuracy points)",
-        [
-            new Plots.Series("random search (median of seeds)", xs, rand, Lines: true),
-            new Plots.Series("regularised evolution (median of seeds)", xs, evo, Lines: true),
-            new Plots.Series($"{r.Method.Method} ({r.Method.Violations:0.#} violations)", [r.Method.Evaluations], [r.Method.MedianRegret], MarkerSize: 12),
-        ]);
+        var series = new List<Plots.Series>
+        {
+            new("random search (median of seeds)", xs, rand, Lines: true),
+            new("regularised evolution (median of seeds)", xs, evo, Lines: true),
+        };
+        if (resized is not null)
+        {
+            var sizes = new[] { 26, 50, 100, 200, 400 }.Where(n => n != r.Method.Evaluations).ToList();
+            var pts = sizes.Select(n => h.RunMethod(resized(n), budgets, seed)).Append(r.Method).OrderBy(m => m.Evaluations).ToList();
+            series.Add(new Plots.Series($"{label}:N (median of {r.Method.Seeds} runs)", pts.Select(m => (double)m.Evaluations).ToArray(),
+                pts.Select(m => m.MedianRegret).ToArray(), Lines: true));
+        }
+        series.Add(new Plots.Series($"{r.Method.Method}: {r.Method.Violations:0.#} violations", [r.Method.Evaluations], [r.Method.MedianRegret], MarkerSize: 12));
+        Plots.Save(path, $"NAS-Bench-201, {device}: median regret at nine latency budgets", "distinct evaluations", "median regret (accuracy points)", series);
     }
 }

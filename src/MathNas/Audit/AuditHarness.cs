@@ -30,7 +30,11 @@ public sealed record MethodReport(
     double? CostSpearman,
     int Seeds,
     IReadOnlyList<double> SeedMedianRegrets,
-    IReadOnlyList<AuditRow> Rows);
+    IReadOnlyList<AuditRow> Rows)
+{
+    /// <summary>Budgets broken, summed over all seeds.</summary>
+    public int TotalViolations { get; init; }
+}
 
 public sealed record AuditReport(
     string Space,
@@ -56,6 +60,8 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
     public string Objective { get; } = objective;
     public IReadOnlyList<int> Percentiles { get; init; } = Budgets.NinePercentiles;
     public int BaselineSeeds { get; init; } = 5;
+    /// <summary>Runs of the method with seeds seed, seed+1, ...; above 1 its report holds medians like the baselines'.</summary>
+    public int MethodSeeds { get; init; } = 1;
     public IProgress<ProgressInfo>? Progress { get; init; }
 
     public double[] BudgetValues() => Audit.Budgets.Percentiles(Truth.Metric(Cost), Percentiles);
@@ -64,15 +70,9 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
     public AuditReport Run(IAuditMethod method, int seed = 0)
     {
         var budgets = BudgetValues();
-        var ev = new CachingEvaluator(Truth.AsEvaluator());
-        var ctx = new AuditContext { Truth = Truth, Evaluator = ev, Cost = Cost, Objective = Objective, Budgets = budgets, Seed = seed, Progress = Progress };
         Progress?.Report(new ProgressInfo($"audit {method.Name}", 0, 3));
-        var answer = method.Run(ctx);
-        if (answer.Chosen.Count != budgets.Length)
-            throw new MathNasException($"method '{method.Name}' answered {answer.Chosen.Count} budgets, expected {budgets.Length}");
-        int evaluations = ev.Evaluations;
-        var rows = Score(budgets, answer.Chosen);
-        var report = Summarise(method.Name, evaluations, [rows], answer.PredictedObjective, answer.PredictedCost);
+        var report = RunMethod(method, budgets, seed);
+        int evaluations = report.Evaluations;
 
         Progress?.Report(new ProgressInfo("random search", 1, 3));
         var random = RunBaseline("random", evaluations, budgets, seed, (e, s) => RandomSearch.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
@@ -80,6 +80,36 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         var evolution = RunBaseline("evolution", evaluations, budgets, seed, (e, s) => RegularisedEvolution.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
         Progress?.Report(new ProgressInfo("done", 3, 3));
         return new AuditReport(Truth.Space.Name, Objective, Cost, Percentiles, budgets, report, random, evolution);
+    }
+
+    /// <summary>Runs and scores the method alone (<see cref="MethodSeeds"/> times); Spearman values are medians over the runs.</summary>
+    public MethodReport RunMethod(IAuditMethod method, double[] budgets, int seed)
+    {
+        var perSeed = new List<IReadOnlyList<AuditRow>>();
+        var evals = new List<double>();
+        var sObj = new List<double>();
+        var sCost = new List<double>();
+        for (int r = 0; r < Math.Max(1, MethodSeeds); r++)
+        {
+            var ev = new CachingEvaluator(Truth.AsEvaluator());
+            var ctx = new AuditContext { Truth = Truth, Evaluator = ev, Cost = Cost, Objective = Objective, Budgets = budgets, Seed = seed + r, Progress = Progress };
+            var answer = method.Run(ctx);
+            if (answer.Chosen.Count != budgets.Length)
+                throw new MathNasException($"method '{method.Name}' answered {answer.Chosen.Count} budgets, expected {budgets.Length}");
+            evals.Add(ev.Evaluations);
+            perSeed.Add(Score(budgets, answer.Chosen));
+            if (answer.PredictedObjective is { } po) sObj.Add(Correlation.Spearman(po, Truth.Metric(Objective)));
+            if (answer.PredictedCost is { } pc) sCost.Add(Correlation.Spearman(pc, Truth.Metric(Cost)));
+        }
+        var rep = Summarise(method.Name, (int)Math.Round(Budgets.Median(evals)), perSeed, null, null);
+        return rep with
+        {
+            AccuracySpearman = sObj.Count == 0 ? null : Budgets.Median(sObj),
+            CostSpearman = sCost.Count == 0 ? null : Budgets.Median(sCost),
+            WorstRegret = perSeed.Max(rs => rs.Max(x => x.Regret)),
+            Violations = perSeed.Count == 1 ? perSeed[0].Count(x => x.Violation) : Budgets.Median(perSeed.Select(rs => (double)rs.Count(x => x.Violation))),
+            TotalViolations = perSeed.Sum(rs => rs.Count(x => x.Violation)),
+        };
     }
 
     public MethodReport RunBaseline(string name, int evaluations, double[] budgets, int seed, Func<CachingEvaluator, int, BaselineResult> run)
@@ -151,6 +181,9 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             WorstRegret: Budgets.Median(perSeed.Select(rs => rs.Max(r => r.Regret))),
             MeanRegret: Budgets.Median(perSeed.Select(rs => rs.Average(r => r.Regret))),
             Violations: Budgets.Median(perSeed.Select(rs => (double)rs.Count(r => r.Violation))),
-            AccuracySpearman: sObj, CostSpearman: sCost, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows);
+            AccuracySpearman: sObj, CostSpearman: sCost, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows)
+        {
+            TotalViolations = perSeed.Sum(rs => rs.Count(r => r.Violation)),
+        };
     }
 }
