@@ -1,5 +1,6 @@
 using MathNas.Spaces;
 using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra.Factorization;
 
 namespace MathNas.Improved;
 
@@ -62,9 +63,11 @@ public sealed class PairwiseRidge
     public double Lambda { get; private set; }
     public bool IsFitted => _w.Length == Columns;
 
-    private double[] Features(Architecture net, double pairScale)
+    /// <summary>The non-zero features of a network: column indices, and whether each is a pairwise term.</summary>
+    private void Sparse(Architecture net, List<int> cols, List<bool> isPair)
     {
-        var x = new double[Columns];
+        cols.Clear();
+        isPair.Clear();
         int m = _space.NodeCount;
         for (int v = 0; v < _views.Count; v++)
         {
@@ -73,17 +76,16 @@ public sealed class PairwiseRidge
             for (int i = 0; i < m; i++)
             {
                 int c = _col[i][a[i]];
-                if (c >= 0) x[o + c] = 1;
+                if (c >= 0) { cols.Add(o + c); isPair.Add(false); }
             }
             if (Pairwise)
                 for (int i = 0; i < m; i++)
                     for (int k = i + 1; k < m; k++)
                     {
                         int c = _pairCol[i, k][a[i], a[k]];
-                        if (c >= 0) x[o + c] = pairScale;
+                        if (c >= 0) { cols.Add(o + c); isPair.Add(true); }
                     }
         }
-        return x;
     }
 
     /// <summary>Fits the model to (network, value) pairs; needs at least 3 networks.</summary>
@@ -94,45 +96,88 @@ public sealed class PairwiseRidge
         int n = nets.Count;
         double ym = y.Average();
         var yc = Vector<double>.Build.Dense(y.Select(v => v - ym).ToArray());
+        var cols = new List<int>();
+        var pair = new List<bool>();
+        var rowsCols = new int[n][];
+        var rowsPair = new bool[n][];
+        for (int r = 0; r < n; r++)
+        {
+            Sparse(nets[r], cols, pair);
+            rowsCols[r] = cols.ToArray();
+            rowsPair[r] = pair.ToArray();
+        }
         double bestLoo = double.PositiveInfinity;
         var scales = Pairwise ? new[] { 0.25, 0.5, 1.0 } : new[] { 1.0 };
         foreach (var scale in scales)
         {
-            var rows = nets.Select(a => Features(a, scale)).ToArray();
-            var x = Matrix<double>.Build.Dense(n, Columns, (r, c) => rows[r][c]);
+            // Centred design matrix X (n x p).
+            var x = Matrix<double>.Build.Dense(n, Columns);
+            for (int r = 0; r < n; r++)
+                for (int t = 0; t < rowsCols[r].Length; t++) x[r, rowsCols[r][t]] += rowsPair[r][t] ? scale : 1;
             var means = x.ColumnSums() / n;
-            for (int c = 0; c < Columns; c++) x.SetColumn(c, x.Column(c) - means[c]);
-            var svd = x.Svd(computeVectors: true);
-            int r = Math.Min(n, Columns);
-            var s = svd.S;
-            var u = svd.U.SubMatrix(0, n, 0, r);
-            var vt = svd.VT.SubMatrix(0, r, 0, Columns);
+            for (int r = 0; r < n; r++)
+                for (int c = 0; c < Columns; c++) x[r, c] -= means[c];
+            // Thin SVD X = U S V^T through the smaller Gram matrix (e = S^2).
+            Matrix<double> u, vMat;
+            double[] e;
+            if (n <= Columns)
+            {
+                var evd = (x * x.Transpose()).Evd(Symmetricity.Symmetric);
+                var all = evd.EigenValues.Select(z => Math.Max(0, z.Real)).ToArray();
+                double top = all.Max();
+                var keep = Enumerable.Range(0, all.Length).Where(k => all[k] > 1e-10 * top).ToArray();
+                u = Matrix<double>.Build.DenseOfColumnVectors(keep.Select(k => evd.EigenVectors.Column(k)));
+                e = keep.Select(k => all[k]).ToArray();
+                vMat = x.TransposeThisAndMultiply(u);
+                for (int k = 0; k < e.Length; k++) vMat.SetColumn(k, vMat.Column(k) / Math.Sqrt(e[k]));
+            }
+            else
+            {
+                var evd = x.TransposeThisAndMultiply(x).Evd(Symmetricity.Symmetric);
+                var all = evd.EigenValues.Select(z => Math.Max(0, z.Real)).ToArray();
+                double top = all.Max();
+                var keep = Enumerable.Range(0, all.Length).Where(k => all[k] > 1e-10 * top).ToArray();
+                vMat = Matrix<double>.Build.DenseOfColumnVectors(keep.Select(k => evd.EigenVectors.Column(k)));
+                e = keep.Select(k => all[k]).ToArray();
+                u = x * vMat;
+                for (int k = 0; k < e.Length; k++) u.SetColumn(k, u.Column(k) / Math.Sqrt(e[k]));
+            }
+            int rank = e.Length;
+            if (rank == 0) continue;
             var uty = u.TransposeThisAndMultiply(yc);
-            double s0 = s[0] * s[0];
+            var u2 = u.PointwiseMultiply(u);
+            double eMax = e.Max();
             for (int g = -8; g <= 4; g++)
             {
-                double lambda = s0 * Math.Pow(10, g / 2.0) / 100;
-                var shrink = Vector<double>.Build.Dense(r, k => s[k] * s[k] / (s[k] * s[k] + lambda));
+                double lambda = eMax * Math.Pow(10, g / 2.0) / 100;
+                var shrink = Vector<double>.Build.Dense(rank, k => e[k] / (e[k] + lambda));
                 var fitted = u * shrink.PointwiseMultiply(uty);
+                var h = u2 * shrink;
                 double loo = 0;
                 for (int i = 0; i < n; i++)
                 {
-                    double h = 1.0 / n;
-                    for (int k = 0; k < r; k++) h += u[i, k] * u[i, k] * shrink[k];
-                    double e = (yc[i] - fitted[i]) / Math.Max(1e-9, 1 - h);
-                    loo += e * e;
+                    // Leave-one-out residual of ridge with an unpenalised intercept: hat = 1/n + U diag(shrink) U^T.
+                    double err = (yc[i] - fitted[i]) / Math.Max(1e-9, 1 - h[i] - 1.0 / n);
+                    loo += err * err;
                 }
                 loo /= n;
                 if (loo < bestLoo)
                 {
                     bestLoo = loo;
-                    var coef = vt.TransposeThisAndMultiply(Vector<double>.Build.Dense(r, k => s[k] / (s[k] * s[k] + lambda) * uty[k]));
+                    var coef = vMat * Vector<double>.Build.Dense(rank, k => Math.Sqrt(e[k]) / (e[k] + lambda) * uty[k]);
                     _w = coef.ToArray();
                     _intercept = ym - coef.DotProduct(means);
                     _pairScale = scale;
                     Lambda = lambda;
                 }
             }
+        }
+        if (double.IsPositiveInfinity(bestLoo))
+        {
+            // Every network looks the same to the model: predict the mean.
+            _w = new double[Columns];
+            _intercept = ym;
+            bestLoo = yc.DotProduct(yc) / n;
         }
         LooRmse = Math.Sqrt(bestLoo);
         return this;
@@ -141,9 +186,11 @@ public sealed class PairwiseRidge
     public double Predict(Architecture a)
     {
         if (!IsFitted) throw new MathNasException("the ridge model is not fitted");
-        var x = Features(a, _pairScale);
+        var cols = new List<int>(64);
+        var pair = new List<bool>(64);
+        Sparse(a, cols, pair);
         double v = _intercept;
-        for (int c = 0; c < x.Length; c++) if (x[c] != 0) v += _w[c] * x[c];
+        for (int t = 0; t < cols.Count; t++) v += _w[cols[t]] * (pair[t] ? _pairScale : 1);
         return v;
     }
 }
