@@ -155,8 +155,16 @@ internal sealed class AuditCommand : ICliCommand
         budgets = r.Budgets,
         percentiles = r.Percentiles,
         rows = Rows(r.Method),
+        seed_median_regrets = r.Method.SeedMedianRegrets,
         random = Summary(r.Random),
         evolution = Summary(r.Evolution),
+        // The baselines' headline numbers again at the top level, for scripts.
+        random_median_regret = r.Random.MedianRegret,
+        random_worst_regret = r.Random.WorstRegret,
+        random_violations = r.Random.Violations,
+        evolution_median_regret = r.Evolution.MedianRegret,
+        evolution_worst_regret = r.Evolution.WorstRegret,
+        evolution_violations = r.Evolution.Violations,
         plot,
     };
 
