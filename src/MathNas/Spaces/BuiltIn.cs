@@ -7,5 +7,6 @@ internal static class BuiltIn
     {
         // Built-in spaces register here, e.g.:
         // SpaceRegistry.Register("nasbench201", "...", () => NasBench201.Space);
+        MobileNetV3.MobileNetV3Spaces.Register();
     }
 }

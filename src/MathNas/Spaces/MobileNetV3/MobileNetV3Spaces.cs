@@ -37,9 +37,33 @@ public static class MobileNetV3Spaces
     private static readonly Lazy<OfaStageSpace> Stage = new(() => new OfaStageSpace());
 
     public static OfaLayerSpace LayerView => Layer.Value;
+
+    /// <summary>Registers the four views (called from BuiltIn.RegisterAll).</summary>
+    internal static void Register()
+    {
+        SpaceRegistry.Register(LayerViewName, "OFA MobileNetV3 (ImageNet 224, w1.0): a node per layer, kernel x expand, depth 2-4 by consistency constraints", () => LayerView);
+        SpaceRegistry.Register(StageViewName, "OFA MobileNetV3 (ImageNet 224, w1.0): a node per stage, every (depth, kernels, expands) a block", () => StageView);
+        SpaceRegistry.Register(CandidateCpuName, "OFA MobileNetV3: the MathNAS reference's 5 candidate blocks per stage, CPU set (needs the shared data)", () => CandidateView("cpu"));
+        SpaceRegistry.Register(CandidateGpuName, "OFA MobileNetV3: the MathNAS reference's 5 candidate blocks per stage, GPU set (needs the shared data)", () => CandidateView("gpu"));
+    }
     public static OfaStageSpace StageView => Stage.Value;
 
     internal static LayerCost Fixed => OfaMbv3.FixedCost();
+
+    /// <summary>
+    /// The reference project's candidate-block view for a block set ("cpu" or "gpu"), read from
+    /// mathnas-reference/mobilenetv3/blocks_{cpu,gpu}.csv under the data folder; a clear error when the data is absent.
+    /// </summary>
+    public static OfaCandidateSpace CandidateView(string set, string? dataDir = null)
+    {
+        if (set is not ("cpu" or "gpu")) throw new MathNasException($"candidate block set '{set}' is not cpu or gpu");
+        var name = set == "cpu" ? CandidateCpuName : CandidateGpuName;
+        var root = MathNas.Reference.ReferenceData.FindRoot(dataDir);
+        var path = root is null ? null : Path.Combine(root, "mobilenetv3", $"blocks_{set}.csv");
+        if (path is null || !File.Exists(path))
+            throw new MathNasException($"space '{name}' is unavailable: it needs the reference project's candidate blocks (mathnas-reference/mobilenetv3/blocks_{set}.csv under the data folder), which were not found; set MATHNAS_DATA to the shared data folder");
+        return new OfaCandidateSpace(name, MathNas.Reference.ReferenceData.LoadBlocks(path), $"blocks_{set}");
+    }
 }
 
 /// <summary>The layer view: 20 layer nodes, "absent" on layers 3 and 4 of each stage, depth as consistency constraints.</summary>
