@@ -272,17 +272,35 @@ public sealed class ReferencePredictor
         return lat - (6 - n) * _depth.PerLayer(device);
     }
 
-    /// <summary>search.py's latency of a network: base(device string) - 1.0 * sum(encoder diffs) - 1.2 * sum(decoder diffs, stop column included).</summary>
+    /// <summary>
+    /// search.py's latency of a network, exactly as its ILP row c12 weighs it: base(device string) - 1.0 * sum(encoder
+    /// diffs) - 1.2 * sum(decoder diffs). search.py's decoder variables are x[36 + 37 i + j]; a decoder of n &lt; 6 layers
+    /// is encoded by x at row n-1, column 36 (constraints c7..c11), so the stop weight is latdiff[6+n-1][36], one row
+    /// earlier than predict.py's latdiff[6+n][36].
+    /// </summary>
     public double SuperTransformerSearchLatency(string deviceString, IReadOnlyList<int> code, double decoderFactor = ReferenceConstants.StSearchDecoderFactor)
     {
         var device = deviceString == "raspberry pi" ? "raspberrypi" : deviceString;
         CheckSuperTransformerDevice(device);
-        SuperTransformerDecoderLayers(code);
-        var ld = StLatDiff[device];
-        double enc = 0, dec = 0;
-        for (int k = 0; k < 6; k++) enc += ld[k][code[k]];
-        for (int k = 6; k < code.Count; k++) dec += ld[k][code[k]];
+        var (enc, dec) = SearchSums(StLatDiff[device], code);
         return SuperTransformerSearchBase(deviceString) - 1.0 * enc - decoderFactor * dec;
+    }
+
+    /// <summary>search.py's objective for a network: 26.61 - sum(encoder acc diffs) - sum(decoder acc diffs, stop weight of row n-1).</summary>
+    public double SuperTransformerSearchAccuracy(IReadOnlyList<int> code)
+    {
+        var (enc, dec) = SearchSums(StAccDiff, code);
+        return ReferenceConstants.SuperTransformerAccBase - enc - dec;
+    }
+
+    private static (double Enc, double Dec) SearchSums(double[][] m, IReadOnlyList<int> code)
+    {
+        int n = SuperTransformerDecoderLayers(code);
+        double enc = 0, dec = 0;
+        for (int k = 0; k < 6; k++) enc += m[k][code[k]];
+        for (int i = 0; i < n; i++) dec += m[6 + i][code[6 + i]];
+        if (n < 6) dec += m[6 + n - 1][36];
+        return (enc, dec);
     }
 
     /// <summary>search.py: 9200 if device == 'raspberry pi' else 407.2 if device == 'xeon' else 274.4 (defect "raspberrypi-string": the CLI passes 'raspberrypi').</summary>
