@@ -85,4 +85,19 @@ public class OfaSpaceTests
         Assert.Contains("mobilenetv3-blocks-gpu", names);
         Assert.Equal(20, SpaceRegistry.Resolve("mobilenetv3").NodeCount);
     }
+
+    [Fact]
+    public void CandidateView_WithoutData_IsUnavailableWithAClearMessage()
+    {
+        var empty = Directory.CreateTempSubdirectory("mathnas-nodata").FullName;
+        try
+        {
+            var e = Assert.Throws<MathNasException>(() => MobileNetV3Spaces.CandidateView("cpu", empty));
+            Assert.Contains("unavailable", e.Message);
+            Assert.Contains("blocks_cpu.csv", e.Message);
+            Assert.Contains("not found", Assert.Throws<MathNasException>(() => MathNas.Reference.ReferenceData.Load(empty)).Message);
+            Assert.Throws<MathNasException>(() => MobileNetV3Spaces.CandidateView("tpu", empty));
+        }
+        finally { Directory.Delete(empty, true); }
+    }
 }
