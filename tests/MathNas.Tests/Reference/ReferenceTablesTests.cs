@@ -125,4 +125,24 @@ public class ReferenceTablesTests
         var d = Data();
         Assert.Contains("no reference tables", Assert.Throws<MathNasException>(() => ReferenceTables.Export(d, "darts", "")).Message);
     }
+
+    /// <summary>
+    /// The MathNAS README example (tx2gpu, latency constraint 500): brute force over all 3125 networks of the GPU
+    /// candidate view with the exported tables finds the README's code as the most accurate feasible network.
+    /// </summary>
+    [SkippableFact]
+    public void ReadmeExample_IsTheBruteForceOptimumOfTheExportedTables()
+    {
+        var d = Data();
+        var rows = ReferenceCsv.Read(Path.Combine(d.Root, "reference_predictions.csv"));
+        var ex = rows.Rows.Single(r => r[0] == "mobilenetv3" && r[1].StartsWith("README example", StringComparison.Ordinal));
+        var limit = double.Parse(ex[1].Split("--latency_constraint")[1].Trim(' ', ')'), System.Globalization.CultureInfo.InvariantCulture);
+        var space = MobileNetV3Spaces.CandidateView("gpu");
+        var pred = new Predictor(space, ReferenceTables.Export(d, space.Name, "tx2gpu"));
+        var best = space.Enumerate()
+            .Where(a => pred.Predict(MetricNames.Latency("tx2gpu"), a) <= limit)
+            .MaxBy(a => pred.Predict(MetricNames.Accuracy, a))!;
+        Assert.Equal(ex[3].Replace(' ', ','), best.ToString());
+        Close(double.Parse(ex[4], System.Globalization.CultureInfo.InvariantCulture), pred.Predict(MetricNames.Accuracy, best));
+    }
 }
