@@ -61,6 +61,10 @@ public class ReferenceTablesTests
         foreach (var dev in ReferenceData.Nb201Devices)
         {
             var set = ReferenceTables.Export(d, "nasbench201", dev);
+            // same edge order, op order and base op as the built-in NAS-Bench-201 space
+            Assert.StartsWith("checked against", ReferenceTables.CheckAgainstRegistered(set));
+            var nb = SpaceRegistry.Resolve("nasbench201");
+            Assert.All(nb.Nodes, n => Assert.Equal("nor_conv_3x3", n.Blocks[n.BaseIndex].Name));
             Assert.All(set.Tables.Values, t => Assert.All(t.Deltas, row => Assert.Equal(0, row[3])));
             var code = new int[6];
             for (int k = 0; k < 15625; k++)
