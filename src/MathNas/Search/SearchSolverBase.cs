@@ -221,7 +221,7 @@ public abstract class SearchSolverBase : ISearchSolver
             var least = MinimizeRow(noExcl, b, consistency, deadline);
             if (least is { } l && l > b.Max + b.Tolerance)
                 rows.Add(new InfeasibleRow(b.Name, b.Kind, b.Max, l,
-                    $"budget {b.Name} <= {F(b.Max)} cannot be met: the least {b.Name} of any network of the space is {F(l)}"));
+                    $"budget {b.Name} of at most {F(b.Max)} cannot be met: the least {b.Name} of any network of the space is {F(l)}"));
         }
         if (rows.Count > 0) return new InfeasibilityReport(string.Join("; ", rows.Select(x => x.Message)), rows);
         // 3. Each budget under the other budgets.
@@ -231,7 +231,7 @@ public abstract class SearchSolverBase : ISearchSolver
             var least = MinimizeRow(noExcl, b, others, deadline);
             if (least is { } l && l > b.Max + b.Tolerance)
                 rows.Add(new InfeasibleRow(b.Name, b.Kind, b.Max, l,
-                    $"budget {b.Name} <= {F(b.Max)} cannot be met together with the other budgets: under them the least {b.Name} is {F(l)}"));
+                    $"budget {b.Name} of at most {F(b.Max)} cannot be met together with the other budgets: under them the least {b.Name} is {F(l)}"));
         }
         if (rows.Count > 0) return new InfeasibilityReport(rows[0].Message + (rows.Count > 1 ? $" (and {rows.Count - 1} more)" : ""), rows);
         if (problem.Excluded.Count > 0)
