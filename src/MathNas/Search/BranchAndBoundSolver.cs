@@ -62,7 +62,10 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             _deadline = deadline;
             _o = o;
             _m = p.NodeCount;
+            _nodeLimit = o.NodeLimit ?? long.MaxValue;
         }
+
+        private readonly long _nodeLimit;
 
         private double Threshold => _best.Count >= _k ? _best[_k - 1].Objective : double.NegativeInfinity;
 
@@ -419,6 +422,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 return;
             }
             if ((++_nodes & 1023) == 0 && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            if (_nodes > _nodeLimit) _aborted = true;
             var cs = _cand[d];
             var val = _val[d];
             var red = _red[d];

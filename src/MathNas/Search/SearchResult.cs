@@ -62,6 +62,8 @@ public sealed record SolveOptions
     public bool Diagnose { get; init; } = true;
     /// <summary>Drop blocks that are dominated at their node on the objective and every row (keeps optimality).</summary>
     public bool PruneDominated { get; init; } = true;
+    /// <summary>Stop after this many branch-and-bound nodes per linear solve (like a time limit, but deterministic); null = none.</summary>
+    public long? NodeLimit { get; init; }
     /// <summary>Known networks to seed the incumbent with (warm start); infeasible ones are ignored.</summary>
     public IReadOnlyList<int[]>? Hints { get; init; }
 }

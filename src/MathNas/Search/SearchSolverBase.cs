@@ -131,7 +131,7 @@ public abstract class SearchSolverBase : ISearchSolver
         int it = 0;
         double dMin = rat.F0;
         for (int i = 0; i < m; i++) dMin += rat.F[i].Min();
-        var sub = new SolveOptions { TopK = 1, PruneDominated = o.PruneDominated, Diagnose = false };
+        var sub = new SolveOptions { TopK = 1, PruneDominated = o.PruneDominated, Diagnose = false, NodeLimit = o.NodeLimit };
         while (true)
         {
             it++;
