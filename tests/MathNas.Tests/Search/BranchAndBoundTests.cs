@@ -80,3 +80,30 @@ public class BranchAndBoundTests
         Assert.Equal(brute[4].Code, r.Solutions[2].Code);
     }
 }
+
+public class ParetoBlocksTests
+{
+    [Fact]
+    public void PrunedProblemHasTheSameTopK()
+    {
+        var bnb = new BranchAndBoundSolver();
+        int dropped = 0;
+        for (int seed = 0; seed < 40; seed++)
+        {
+            int k = 1 + seed % 3;
+            var p = RandomProblems.Make(6000 + seed, m: 4, maxN: 7, budgets: 1 + seed % 2, consistency: seed % 4 == 0, ratio: seed % 5 == 0, tightness: 0.7);
+            var (reduced, map) = ParetoBlocks.Prune(p, k);
+            dropped += p.Counts.Sum() - reduced.Counts.Sum();
+            var brute = RandomProblems.Brute(p);
+            var r = bnb.Solve(reduced, new SolveOptions { TopK = k, PruneDominated = false });
+            Assert.Equal(Math.Min(k, brute.Count), r.Solutions.Count);
+            for (int t = 0; t < r.Solutions.Count; t++)
+            {
+                var code = ParetoBlocks.Expand(r.Solutions[t].Code, map);
+                Assert.Equal(brute[t].Obj, p.Objective(code), 9);
+                Assert.True(p.IsFeasible(code));
+            }
+        }
+        Assert.True(dropped > 0, "some blocks should be dominated in random instances");
+    }
+}
