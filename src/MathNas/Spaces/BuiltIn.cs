@@ -1,3 +1,6 @@
+using MathNas.Spaces.SuperTransformer;
+using MathNas.Spaces.SuperViT;
+
 namespace MathNas.Spaces;
 
 /// <summary>Registers the built-in spaces. Each built-in space adds one line here.</summary>
@@ -7,5 +10,7 @@ internal static class BuiltIn
     {
         // Built-in spaces register here, e.g.:
         // SpaceRegistry.Register("nasbench201", "...", () => NasBench201.Space);
+        SpaceRegistry.Register(SuperVitSpace.SpaceName, "SuperViT / NASViT at 224x224: 9 nodes (2, 8, 36, 24, 24, 63, 24, 12, 2 blocks), FLOPs = MACs", () => SuperVitSpace.Create());
+        SpaceRegistry.Register(SuperTransformerSpace.SpaceName, "SuperTransformer / HAT WMT'14 En-De: 6 encoder + 1-6 decoder layers, depth by consistency constraints", SuperTransformerSpace.Create);
     }
 }

@@ -128,9 +128,14 @@ public sealed class SubTransformerConfig
         }
     }
 
-    /// <summary>Writes the config in HAT's key order and flow-list style (the form HAT's own configs use).</summary>
-    public string ToYaml()
+    /// <summary>
+    /// YAML text: <see cref="SubTransformerYamlStyle.Hat"/> writes HAT's key order and flow lists (HAT's own config files);
+    /// <see cref="SubTransformerYamlStyle.Sorted"/> writes sorted keys and block lists (PyYAML's <c>dump</c>, the form of
+    /// MathNAS's result files).
+    /// </summary>
+    public string ToYaml(SubTransformerYamlStyle style = SubTransformerYamlStyle.Hat)
     {
+        if (style == SubTransformerYamlStyle.Sorted) return ToSortedYaml();
         static string L(IEnumerable<int> v) => "[" + string.Join(", ", v.Select(x => x.ToString(CultureInfo.InvariantCulture))) + "]";
         var sb = new StringBuilder();
         sb.Append(KeyEncoderEmbed).Append(": ").Append(EncoderEmbedDim.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -151,12 +156,49 @@ public sealed class SubTransformerConfig
         return sb.ToString();
     }
 
-    public void Save(string path)
+    private string ToSortedYaml()
+    {
+        var entries = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            [KeyEncoderEmbed] = EncoderEmbedDim,
+            [KeyDecoderEmbed] = DecoderEmbedDim,
+            [KeyEncoderFfn] = Encoder.Select(e => e.Ffn).ToArray(),
+            [KeyDecoderFfn] = Decoder.Select(d => d.Ffn).ToArray(),
+            [KeyEncoderLayers] = Encoder.Count,
+            [KeyDecoderLayers] = Decoder.Count,
+            [KeyEncoderHeads] = Encoder.Select(e => e.Heads).ToArray(),
+            [KeyDecoderHeads] = Decoder.Select(d => d.SelfHeads).ToArray(),
+            [KeyEndeHeads] = Decoder.Select(d => d.EndeHeads).ToArray(),
+            [KeyArbitrary] = Decoder.Select(d => d.ArbitraryEndeAttn).ToArray(),
+        };
+        var sb = new StringBuilder();
+        foreach (var (k, v) in entries)
+        {
+            if (v is int[] list)
+            {
+                sb.Append(k).Append(":\n");
+                foreach (var x in list) sb.Append("- ").Append(x.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+            else sb.Append(k).Append(": ").Append(((int)v).ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public void Save(string path, SubTransformerYamlStyle style = SubTransformerYamlStyle.Hat)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml());
+        File.WriteAllText(path, ToYaml(style));
     }
+}
+
+/// <summary>Layout of written SubTransformer YAML.</summary>
+public enum SubTransformerYamlStyle
+{
+    /// <summary>HAT's key order with flow lists, as in HAT's <c>configs/**/subtransformer/*.yml</c>.</summary>
+    Hat,
+    /// <summary>Sorted keys with block lists, as PyYAML's <c>dump</c> writes (MathNAS's <c>results/supertransformer</c>).</summary>
+    Sorted,
 }
 
 /// <summary>Strict helpers for flat YAML config files (a mapping of scalars and lists of integers).</summary>
