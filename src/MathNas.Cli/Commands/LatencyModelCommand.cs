@@ -97,6 +97,7 @@ internal sealed class LatencyModelCommand : ICliCommand
                         train = Q(x.Item2.Train),
                         test = Q(x.Item2.Test),
                         test_embed512 = Q(x.Item2.TestEmbed512),
+                        test_stable = Q(x.Item2.TestStable),
                         features = x.Item2.Model.FeatureNames,
                         coefficients = x.Item2.Model.Coefficients,
                     }).ToList(),
@@ -111,7 +112,7 @@ internal sealed class LatencyModelCommand : ICliCommand
             var t = new Table().AddColumns("model", "set", "n", "Spearman", "Kendall", "MAPE %", "within 10%", "max APE %");
             foreach (var (name, r) in new[] { ("block", report.Block), ("rich", report.Rich) })
             {
-                foreach (var (label, q) in new[] { ("train", r.Train), ("held-out", r.Test), ("held-out, embed 512", r.TestEmbed512) })
+                foreach (var (label, q) in new[] { ("train", r.Train), ("held-out", r.Test), ("held-out, embed 512", r.TestEmbed512), ("held-out, std < 2%", r.TestStable) })
                 {
                     if (q is null) continue;
                     t.AddRow(name, label, q.Count.ToString(CultureInfo.InvariantCulture), CliEnv.Num(q.Spearman), CliEnv.Num(q.Kendall),

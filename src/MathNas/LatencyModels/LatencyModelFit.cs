@@ -56,6 +56,8 @@ public sealed record LatencyModelResult(
     FitQuality Test,
     /// <summary>Held-out networks with embed 512 in encoder and decoder (the MathNAS space's embed), or null if under 2.</summary>
     FitQuality? TestEmbed512,
+    /// <summary>Held-out networks whose own repeated runs agree (encoder + decoder std under 2% of the mean), or null if under 2.</summary>
+    FitQuality? TestStable,
     double[] TestPredicted,
     double[] TestMeasured);
 
@@ -76,6 +78,9 @@ public sealed record LatencyModelReport(
 /// <summary>Fits HAT-dataset latency models on a seeded training split and measures them on the rest.</summary>
 public static class LatencyModelFit
 {
+    /// <summary>A measurement counts as stable when its encoder + decoder std is under this share of its mean.</summary>
+    public const double StableStdShare = 0.02;
+
     /// <summary>Indices of a seeded random split: the first round(fraction*n) of a Fisher-Yates shuffle train.</summary>
     public static (int[] Train, int[] Test) Split(int n, double trainFraction, int seed)
     {
@@ -107,10 +112,12 @@ public static class LatencyModelFit
             var pTest = test.Select(m.Predict).ToArray();
             var mTest = test.Select(r => r.Latency).ToArray();
             var e512 = Enumerable.Range(0, test.Count).Where(i => test[i].EncoderEmbed == 512 && test[i].DecoderEmbed == 512).ToArray();
+            var stable = Enumerable.Range(0, test.Count).Where(i => (test[i].StdEncoder + test[i].StdDecoder) < StableStdShare * test[i].Latency).ToArray();
             return new LatencyModelResult(m,
                 FitQuality.Of(pTrain, train.Select(r => r.Latency).ToArray()),
                 FitQuality.Of(pTest, mTest),
                 e512.Length >= 2 ? FitQuality.Of(e512.Select(i => pTest[i]).ToArray(), e512.Select(i => mTest[i]).ToArray()) : null,
+                stable.Length >= 2 ? FitQuality.Of(stable.Select(i => pTest[i]).ToArray(), stable.Select(i => mTest[i]).ToArray()) : null,
                 pTest, mTest);
         }
         return new LatencyModelReport(device, file, rows.Count, train.Count, test.Count, seed, trainFraction,
