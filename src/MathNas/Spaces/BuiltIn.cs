@@ -11,6 +11,8 @@ internal static class BuiltIn
         // Built-in spaces register here, e.g.:
         // SpaceRegistry.Register("nasbench201", "...", () => NasBench201.Space);
         SpaceRegistry.Register(SuperVitSpace.SpaceName, "SuperViT / NASViT at 224x224: 9 nodes (2, 8, 36, 24, 24, 63, 24, 12, 2 blocks), FLOPs = MACs", () => SuperVitSpace.Create());
+        foreach (var r in SuperVitSupernet.Resolutions.Where(r => r != SuperVitSpace.DefaultResolution))
+            SpaceRegistry.Register($"{SuperVitSpace.SpaceName}-{r}", $"SuperViT / NASViT at {r}x{r} (same nodes and blocks; FLOPs at this resolution)", () => SuperVitSpace.Create(r));
         SpaceRegistry.Register(SuperTransformerSpace.SpaceName, "SuperTransformer / HAT WMT'14 En-De: 6 encoder + 1-6 decoder layers, depth by consistency constraints", SuperTransformerSpace.Create);
     }
 }

@@ -122,6 +122,23 @@ public class SuperTransformerTests
     }
 
     [Fact]
+    public void Valid_network_count_matches_enumeration_of_a_reduced_space()
+    {
+        // Real space cut to 2 encoder layers x 2 blocks and 3 decoder layers x 2 blocks (+ absent), real constraint shape.
+        var s = SuperTransformerSpace.Create();
+        var nodes = new List<Node>
+        {
+            new("e1", s.Nodes[0].Blocks.Take(2).ToList()), new("e2", s.Nodes[1].Blocks.Take(2).ToList()),
+            new("d1", s.Nodes[6].Blocks.Take(2).ToList()),
+            new("d2", [.. s.Nodes[7].Blocks.Take(2), s.Nodes[7].Blocks[SuperTransformerSpace.AbsentBlock]]),
+            new("d3", [.. s.Nodes[8].Blocks.Take(2), s.Nodes[8].Blocks[SuperTransformerSpace.AbsentBlock]]),
+        };
+        var reduced = new SearchSpace("reduced", nodes, constraints: [new LinearConstraint("d2-d3", [new ConstraintTerm(3, 2, 1), new ConstraintTerm(4, 2, -1)], 0)]);
+        Assert.Equal(SuperTransformerSpace.CountValid(2, 2, 2, 3), reduced.Enumerate().Count());
+        Assert.Equal(new System.Numerics.BigInteger(104_461_669_668_096), SuperTransformerSpace.CountValid());
+    }
+
+    [Fact]
     public void Block_costs_add_up_to_the_layer_by_layer_count()
     {
         var s = SuperTransformerSpace.Create();
@@ -211,5 +228,18 @@ public class SuperTransformerTests
         var s = SpaceRegistry.Resolve("supertransformer");
         Assert.Equal(12, s.NodeCount);
         Assert.Contains(SpaceRegistry.List(), x => x.Name == "supertransformer");
+    }
+}
+
+public class SuperTransformerParseTests
+{
+    [SkippableFact]
+    public void Config_files_parse_as_architectures()
+    {
+        var f = TestData.Require("mathnas-reference", "results", "supertransformer", "xeon", "136ms.yml");
+        var space = SpaceRegistry.Resolve("supertransformer");
+        var a = space.ParseArchitecture(f);
+        Assert.Equal(SuperTransformerSpace.Encode(SubTransformerConfig.Load(f)), a);
+        Assert.Contains("dec layers=", space.Describe(a));
     }
 }

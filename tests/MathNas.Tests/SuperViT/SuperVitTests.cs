@@ -248,3 +248,22 @@ public class SuperVitTests(ITestOutputHelper output)
         Assert.Equal(layer, s.ExactFlops(deeper) - s.ExactFlops(a), 6);
     }
 }
+
+public class SuperVitRegistryTests
+{
+    [SkippableFact]
+    public void Resolution_variants_are_registered_and_config_files_parse_as_architectures()
+    {
+        foreach (var r in new[] { 192, 256, 288 })
+        {
+            var s = (SuperVitSpace)SpaceRegistry.Resolve($"supervit-{r}");
+            Assert.Equal(r, s.Resolution);
+        }
+        var f = TestData.Require("mathnas-reference", "results", "supervit", "MathNAS-T1.yml");
+        var space = SpaceRegistry.Resolve("supervit");
+        var a = space.ParseArchitecture(f);
+        Assert.Equal(SuperVitSpace.Encode(SuperVitConfig.Load(f)), a);
+        Assert.Equal(a, space.ParseArchitecture(a.ToString()));
+        Assert.Throws<MathNasException>(() => space.ParseArchitecture("missing.yml"));
+    }
+}

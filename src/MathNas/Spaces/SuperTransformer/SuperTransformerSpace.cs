@@ -124,12 +124,37 @@ public sealed class SuperTransformerSpace : SearchSpace
         return new SubTransformerConfig(Embed, Embed, enc, dec);
     }
 
+    /// <summary>
+    /// Networks that meet the consistency constraints: encoder choices ^ encoder layers x sum over depths L = 1..D of
+    /// decoder choices ^ L (the constraint-free <see cref="SearchSpace.Size"/> also counts the inconsistent codes).
+    /// </summary>
+    public static System.Numerics.BigInteger CountValid(int encoderChoices = EncoderBlocks, int encoderLayers = EncoderNodes,
+        int decoderChoices = DecoderBlocks, int decoderLayers = DecoderNodes)
+    {
+        var total = System.Numerics.BigInteger.Zero;
+        for (int l = 1; l <= decoderLayers; l++) total += System.Numerics.BigInteger.Pow(decoderChoices, l);
+        return System.Numerics.BigInteger.Pow(encoderChoices, encoderLayers) * total;
+    }
+
     /// <summary>Decoder depth (1..6) of an architecture.</summary>
     public static int DecoderDepth(Architecture a)
     {
         int d = 0;
         while (d < DecoderNodes && a[EncoderNodes + d] != AbsentBlock) d++;
         return d;
+    }
+
+    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        var t = text.Trim();
+        if (t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+        {
+            var a = Encode(SubTransformerConfig.Load(t));
+            Validate(a);
+            return a;
+        }
+        return base.ParseArchitecture(t);
     }
 
     public override string Describe(Architecture a)

@@ -161,6 +161,19 @@ public sealed class SuperVitSpace : SearchSpace
     /// <summary>Additive-model FLOPs minus exact FLOPs of an architecture (MFLOPs): the neighbour-width interaction.</summary>
     public double AdditiveError(Architecture a) => Flops(a) - ExactFlops(a);
 
+    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        var t = text.Trim();
+        if (t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+        {
+            var a = Encode(SuperVitConfig.Load(t));
+            Validate(a);
+            return a;
+        }
+        return base.ParseArchitecture(t);
+    }
+
     public override string Describe(Architecture a)
     {
         var c = Decode(a);
