@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MathNas.Spaces.SuperTransformer;
 
 namespace MathNas.Spaces.SuperViT;
 
