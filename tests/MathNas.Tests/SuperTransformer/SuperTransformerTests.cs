@@ -175,6 +175,8 @@ public class SuperTransformerTests
             var reference = Enumerable.Range(0, 6).Select(i => a[i]).Concat(Enumerable.Range(0, c.DecoderLayerCount).Select(k => a[6 + k])).ToList();
             if (c.DecoderLayerCount < 6) reference.Add(36);
             Assert.Equal(reference.Take(Math.Min(12, reference.Count)), a.Take(reference.Count));
+            Assert.Equal(reference, SuperTransformerSpace.ToReferenceCode(a));
+            Assert.Equal(a, SuperTransformerSpace.FromReferenceCode(reference));
         }
     }
 
@@ -220,6 +222,23 @@ public class SuperTransformerTests
         Assert.Contains("decoder FFN dim 512", Assert.Throws<MathNasException>(() => SuperTransformerSpace.Encode(ffn512)).Message);
         var heads2 = SubTransformerConfig.Parse(Good.Replace("decoder-self-attention-heads-all-subtransformer: [4]", "decoder-self-attention-heads-all-subtransformer: [2]"));
         Assert.Contains("heads 2", Assert.Throws<MathNasException>(() => SuperTransformerSpace.Encode(heads2)).Message);
+    }
+
+    [Fact]
+    public void Reference_codes_round_trip_and_bad_ones_are_refused()
+    {
+        var s = SuperTransformerSpace.Create();
+        var rng = new Random(2);
+        for (int i = 0; i < 200; i++)
+        {
+            var a = s.Sample(rng);
+            var code = SuperTransformerSpace.ToReferenceCode(a);
+            Assert.Equal(6 + SuperTransformerSpace.DecoderDepth(a) + (SuperTransformerSpace.DecoderDepth(a) < 6 ? 1 : 0), code.Length);
+            Assert.Equal(a, SuperTransformerSpace.FromReferenceCode(code));
+        }
+        Assert.Throws<MathNasException>(() => SuperTransformerSpace.FromReferenceCode([5, 5, 5, 5, 5, 5, 36]));
+        Assert.Throws<MathNasException>(() => SuperTransformerSpace.FromReferenceCode([5, 5, 5, 5, 5, 5, 35, 2]));
+        Assert.Throws<MathNasException>(() => SuperTransformerSpace.FromReferenceCode([6, 5, 5, 5, 5, 5, 35, 36]));
     }
 
     [Fact]

@@ -136,6 +136,38 @@ public sealed class SuperTransformerSpace : SearchSpace
         return System.Numerics.BigInteger.Pow(encoderChoices, encoderLayers) * total;
     }
 
+    /// <summary>
+    /// MathNAS's own code of a network (<c>utils.supertransformer_code</c>): the 6 encoder indices, one index per
+    /// present decoder layer, then 36 when the decoder has fewer than 6 layers (length 7..12).
+    /// </summary>
+    public static int[] ToReferenceCode(Architecture a)
+    {
+        int depth = DecoderDepth(a);
+        var code = Enumerable.Range(0, EncoderNodes + depth).Select(i => a[i]).ToList();
+        if (depth < DecoderNodes) code.Add(AbsentBlock);
+        return code.ToArray();
+    }
+
+    /// <summary>The architecture of a MathNAS code (inverse of <see cref="ToReferenceCode"/>).</summary>
+    public static Architecture FromReferenceCode(IReadOnlyList<int> code)
+    {
+        if (code.Count < EncoderNodes + 1 || code.Count > EncoderNodes + DecoderNodes)
+            throw new MathNasException($"a MathNAS SuperTransformer code has {EncoderNodes + 1}..{EncoderNodes + DecoderNodes} entries, not {code.Count}");
+        var a = Enumerable.Repeat(AbsentBlock, EncoderNodes + DecoderNodes).ToArray();
+        int n = code.Count;
+        if (code[n - 1] == AbsentBlock) n--; // fewer than 6 decoder layers
+        else if (n < EncoderNodes + DecoderNodes)
+            throw new MathNasException($"a MathNAS SuperTransformer code with fewer than 6 decoder layers must end with {AbsentBlock}");
+        for (int i = 0; i < n; i++)
+        {
+            int limit = i < EncoderNodes ? EncoderBlocks : DecoderBlocks;
+            if (code[i] < 0 || code[i] >= limit) throw new MathNasException($"MathNAS SuperTransformer code entry {i} is {code[i]}; allowed 0..{limit - 1}");
+            a[i] = code[i];
+        }
+        if (n <= EncoderNodes) throw new MathNasException("a MathNAS SuperTransformer code needs at least one decoder layer");
+        return new Architecture(a);
+    }
+
     /// <summary>Decoder depth (1..6) of an architecture.</summary>
     public static int DecoderDepth(Architecture a)
     {
