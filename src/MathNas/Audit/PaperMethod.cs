@@ -1,22 +1,24 @@
 using MathNas.Estimation;
 using MathNas.Prediction;
+using MathNas.Search;
 using MathNas.Spaces;
-using MathNas.Tables;
 
 namespace MathNas.Audit;
 
 /// <summary>
-/// The paper's method by the book: block tables for accuracy and the budgeted cost from one estimator
-/// (single, sampled:K, full, regression:K), prediction by Eq. 5, exact search (Eq. 6, by enumeration of the space).
-/// Open loop: the predicted optimum is the answer, unverified. Closed loop: evaluate the answer; when it breaks the
-/// budget, exclude it (no-good cut), tighten the budget by the measured error and re-solve, up to <see cref="MaxRounds"/>.
+/// The paper's method by the book: block tables for accuracy and latency from one estimator (single, sampled:K,
+/// full, regression:K), prediction by Eq. 5, exact search (Eq. 6) with the project's solver (default: branch and bound).
+/// Open loop: the proven optimum of the predicted problem is the answer, unverified. Closed loop
+/// (<see cref="ClosedLoopSearch"/>): evaluate the answer; when it breaks the budget, exclude it (no-good cut), tighten
+/// the budget by the measured error and re-solve, up to <see cref="MaxRounds"/> rounds.
 /// </summary>
-public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = AccuracyModel.Linear, bool closedLoop = false, int maxRounds = 20) : IAuditMethod
+public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = AccuracyModel.Linear, bool closedLoop = false, int maxRounds = 20, string solver = "bnb") : IAuditMethod
 {
     public string Estimator { get; } = estimator;
     public AccuracyModel AccuracyModel { get; } = accuracyModel;
     public bool ClosedLoop { get; } = closedLoop;
     public int MaxRounds { get; } = maxRounds;
+    public string Solver { get; } = solver;
 
     public string Name => $"paper[{Estimator}, {AccuracyModel.Name()}, {(ClosedLoop ? "closed" : "open")} loop]";
 
@@ -27,40 +29,27 @@ public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = 
         var nets = ctx.Truth.Networks;
         var acc = nets.Select(predictor.PredictAccuracy).ToArray();
         var cost = nets.Select(a => predictor.Predict(ctx.Cost, a)).ToArray();
+        var solver = SearchSolvers.Create(Solver);
         var chosen = new List<Architecture?>();
         var rounds = new List<int>();
         foreach (var budget in ctx.Budgets)
         {
-            var (a, r) = Solve(ctx, acc, cost, budget);
-            chosen.Add(a);
-            rounds.Add(r);
+            var problem = SearchProblemBuilder.Build(ctx.Space, tables, AccuracyModel, [new Budget(ctx.Cost, budget)]);
+            if (!ClosedLoop)
+            {
+                var r = solver.Solve(problem, new SolveOptions { Diagnose = false });
+                if (r.Status is not (SolveStatus.Optimal or SolveStatus.Infeasible))
+                    throw new MathNasException($"the solver did not prove an optimum for budget {budget} ({r.Status.Name()})");
+                chosen.Add(r.Best is null ? null : new Architecture(r.Best.Code));
+                rounds.Add(1);
+            }
+            else
+            {
+                var r = ClosedLoopSearch.Run(solver, problem, ctx.Evaluator, MaxRounds, ClosedLoopMode.Both, new SolveOptions { Diagnose = false });
+                chosen.Add(r.Final.Best is null ? null : new Architecture(r.Final.Best.Code));
+                rounds.Add(r.Rounds);
+            }
         }
         return new MethodAnswer(chosen) { PredictedObjective = acc, PredictedCost = cost, Rounds = ClosedLoop ? rounds : null };
-    }
-
-    private (Architecture? Chosen, int Rounds) Solve(AuditContext ctx, double[] acc, double[] cost, double budget)
-    {
-        var nets = ctx.Truth.Networks;
-        if (!ClosedLoop)
-        {
-            int k = EnumerationSearch.ArgMax(acc, cost, budget);
-            return (k < 0 ? null : nets[k], 1);
-        }
-        var excluded = new HashSet<int>();
-        double effective = budget;
-        Architecture? last = null;
-        for (int round = 1; round <= MaxRounds; round++)
-        {
-            int k = EnumerationSearch.ArgMax(acc, cost, effective, i => !excluded.Contains(i));
-            if (k < 0) return (last, round);
-            last = nets[k];
-            double measured = ctx.Evaluator.Evaluate(nets[k], ctx.Cost);
-            if (measured <= budget) return (nets[k], round);
-            // No-good cut, and tighten by the measured under-prediction.
-            excluded.Add(k);
-            double error = measured - cost[k];
-            if (error > 0) effective = Math.Min(effective, budget - error);
-        }
-        return (last, MaxRounds);
     }
 }

@@ -132,6 +132,30 @@ public class AuditHarnessTests
             $"guided {report.Method.MedianRegret} vs random {report.Random.MedianRegret}");
     }
 
+    [Theory]
+    [InlineData("single", AccuracyModel.Linear)]
+    [InlineData("single", AccuracyModel.FlopsScaled)]
+    [InlineData("regression:80", AccuracyModel.Linear)]
+    public void SolverAnswersMatchEnumerationOfThePredictedModel(string estimator, AccuracyModel model)
+    {
+        // Imperfect tables (pairwise ground truth): the solver's optimum of the predicted problem must equal the
+        // best predicted network found by enumerating the whole space.
+        var t = SyntheticTruth.Make(seed: 6, pairwise: 2, latencyPairwise: 0.7);
+        var h = new AuditHarness(t, SyntheticTruth.Cost);
+        var budgets = h.BudgetValues();
+        var ctx = new AuditContext { Truth = t, Evaluator = new MathNas.Estimation.CachingEvaluator(t.AsEvaluator()), Cost = SyntheticTruth.Cost, Budgets = budgets };
+        var answer = new PaperMethod(estimator, model).Run(ctx);
+        for (int b = 0; b < budgets.Length; b++)
+        {
+            int k = EnumerationSearch.ArgMax(answer.PredictedObjective!, answer.PredictedCost!, budgets[b]);
+            if (k < 0) { Assert.Null(answer.Chosen[b]); continue; }
+            Assert.NotNull(answer.Chosen[b]);
+            int c = t.IndexOf(answer.Chosen[b]!);
+            Assert.True(answer.PredictedCost![c] <= budgets[b] + 1e-9);
+            Assert.Equal(answer.PredictedObjective![k], answer.PredictedObjective[c], 9);
+        }
+    }
+
     [Fact]
     public void EnumerationArgMaxMatchesBruteForce()
     {
