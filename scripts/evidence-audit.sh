@@ -8,7 +8,7 @@
 # Output: out/audit/evidence.md, out/audit/evidence.tsv, out/audit/regret-DEVICE.png, raw JSON per run; progress on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ "${1:-}" == -* ]]; then sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
+if [[ "${1:-}" == -* ]]; then sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0; fi
 bench_args=()
 if [[ $# -ge 1 ]]; then bench_args=(--benchmark "$1"); fi
 out=out/audit
