@@ -36,18 +36,18 @@ fmt() { [[ "$1" == "NaN" || -z "$1" || "$1" == "null" ]] && echo "-" || printf "
 num() { [[ -z "$1" || "$1" == "null" ]] && echo "-" || printf "%g" "$1"; }
 
 tsv="$out/evidence.tsv"
-printf "device\tmethod\tevaluations\taccuracy_spearman\tlatency_spearman\tviolations\ttotal_violations\tmethod_runs\tmedian_regret\tworst_regret\trandom_median_regret\tevolution_median_regret\trandom_violations\tevolution_violations\n" > "$tsv"
+printf "device\tmethod\tevaluations\taccuracy_spearman\tlatency_spearman\tviolations\ttotal_violations\tmethod_runs\tmedian_regret\tworst_regret\trandom_median_regret\tevolution_median_regret\trandom_violations\tevolution_violations\tunanswered\n" > "$tsv"
 run() {  # device label args...
   local d=$1 label=$2; shift 2
   echo "audit $d: $label ..." >&2
   local j
   j=$("$mathnas" audit --space nasbench201 ${bench_args[@]+"${bench_args[@]}"} --device "$d" "$@" --json)
   echo "$j" > "$out/audit-$d-$(echo "$label" | tr -c 'a-zA-Z0-9\n' '_' | cut -c1-60).json"
-  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$d" "$label" "$(field evaluations "$j")" \
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$d" "$label" "$(field evaluations "$j")" \
     "$(field accuracy_spearman "$j")" "$(field latency_spearman "$j")" "$(field violations "$j")" "$(field total_violations "$j")" \
     "$(field method_seeds "$j")" "$(field median_regret "$j")" "$(field worst_regret "$j")" \
     "$(field random_median_regret "$j")" "$(field evolution_median_regret "$j")" \
-    "$(field random_violations "$j")" "$(field evolution_violations "$j")" >> "$tsv"
+    "$(field random_violations "$j")" "$(field evolution_violations "$j")" "$(field unanswered "$j")" >> "$tsv"
 }
 for d in "${devices[@]}"; do
   for m in "${methods[@]}"; do
@@ -69,11 +69,12 @@ md="$out/evidence.md"
     printf "\n#### %s\n\n" "$d"
     printf "| method | evals | acc Spearman | lat Spearman | violations (of 9) | median regret | worst regret | random search, same evals | regularised evolution, same evals |\n"
     printf "|---|---|---|---|---|---|---|---|---|\n"
-    while IFS=$'\t' read -r dev label ev sa sl v tv runs med worst rmed emed rv evv; do
+    while IFS=$'\t' read -r dev label ev sa sl v tv runs med worst rmed emed rv evv na; do
       [[ "$dev" == "$d" ]] || continue
       viol=$(num "$v"); [[ "$runs" != "1" ]] && viol="$(num "$v") (total $tv in $runs runs)"
+      worstcell=$(fmt "$worst"); [[ -n "$na" && "$na" != "0" ]] && worstcell="$worstcell ($na budget(s) unanswered: scored best - worst feasible)"
       printf "| %s | %s | %s | %s | %s | %s | %s | %s (viol. %s) | %s (viol. %s) |\n" "$label" "$ev" "$(fmt "$sa")" "$(fmt "$sl")" "$viol" \
-        "$(fmt "$med")" "$(fmt "$worst")" "$(fmt "$rmed")" "$(num "$rv")" "$(fmt "$emed")" "$(num "$evv")"
+        "$(fmt "$med")" "$worstcell" "$(fmt "$rmed")" "$(num "$rv")" "$(fmt "$emed")" "$(num "$evv")"
     done < <(tail -n +2 "$tsv")
   done
 } > "$md"

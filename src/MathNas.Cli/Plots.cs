@@ -10,7 +10,7 @@ internal static class Plots
     /// <summary>Writes a scatter/line plot of the given series to <paramref name="path"/> (PNG).</summary>
     public static void Save(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         int width = 900, int height = 650, bool diagonal = false, IReadOnlyList<(double X, string Label)>? verticalLines = null,
-        IReadOnlyList<(double Y, string Label)>? horizontalLines = null)
+        IReadOnlyList<(double Y, string Label)>? horizontalLines = null, Alignment? legendAlignment = null)
     {
         var plt = new Plot();
         plt.Title(title);
@@ -46,7 +46,10 @@ internal static class Plots
             h.LinePattern = LinePattern.Dashed;
             h.LegendText = label;
         }
-        if (series.Count > 1 || diagonal || (verticalLines?.Count ?? 0) > 0 || (horizontalLines?.Count ?? 0) > 0) plt.ShowLegend();
+        if (series.Count > 1 || diagonal || (verticalLines?.Count ?? 0) > 0 || (horizontalLines?.Count ?? 0) > 0)
+        {
+            if (legendAlignment is { } a) plt.ShowLegend(a); else plt.ShowLegend();
+        }
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
         plt.SavePng(path, width, height);

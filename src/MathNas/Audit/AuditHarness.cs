@@ -34,6 +34,8 @@ public sealed record MethodReport(
 {
     /// <summary>Budgets broken, summed over all seeds.</summary>
     public int TotalViolations { get; init; }
+    /// <summary>Budgets left without an answer, summed over all seeds (each scored as regret best - worst feasible).</summary>
+    public int Unanswered { get; init; }
 }
 
 public sealed record AuditReport(
@@ -109,6 +111,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             WorstRegret = perSeed.Max(rs => rs.Max(x => x.Regret)),
             Violations = perSeed.Count == 1 ? perSeed[0].Count(x => x.Violation) : Budgets.Median(perSeed.Select(rs => (double)rs.Count(x => x.Violation))),
             TotalViolations = perSeed.Sum(rs => rs.Count(x => x.Violation)),
+            Unanswered = perSeed.Sum(rs => rs.Count(x => !x.Answered)),
         };
     }
 
@@ -184,6 +187,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             AccuracySpearman: sObj, CostSpearman: sCost, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows)
         {
             TotalViolations = perSeed.Sum(rs => rs.Count(r => r.Violation)),
+            Unanswered = perSeed.Sum(rs => rs.Count(r => !r.Answered)),
         };
     }
 }
