@@ -44,9 +44,16 @@ search() {
   local json
   json=$($M search -s "$space" -t "$tables" --max "$metric=$budget" --accuracy-model "$model" --repeat "$repeats" --out "$cfg" --json) || true
   if [[ -z "$json" ]]; then json=$(jq -n --arg s "$space" '{space: $s, status: "error"}'); fi
-  if [[ ! -f "$cfg" ]]; then cfg=""; fi
-  jq -c --arg lab "$label" --arg metric "$metric" --arg budget "$budget" --arg cfg "$cfg" --arg model "$model" \
-    '{space, label: $lab, metric: $metric, budget: ($budget | tonumber), model: $model, status, solve_ms_median, repeats, code, predicted, config: $cfg}' \
+  local reload="-"
+  if [[ -f "$cfg" ]]; then
+    # the written config, read back by `mathnas config`, must give the searched code
+    local back want
+    back=$($M config -s "$space" --arch "$cfg" --json | jq -c '.code')
+    want=$(jq -c '.code' <<<"$json")
+    if [[ "$back" == "$want" ]]; then reload="yes"; else reload="NO ($back vs $want)"; fi
+  else cfg=""; fi
+  jq -c --arg lab "$label" --arg metric "$metric" --arg budget "$budget" --arg cfg "$cfg" --arg model "$model" --arg reload "$reload" \
+    '{space, label: $lab, metric: $metric, budget: ($budget | tonumber), model: $model, status, solve_ms_median, repeats, code, predicted, config: $cfg, reload: $reload}' \
     <<<"$json" >>"$results"
 }
 
@@ -78,11 +85,13 @@ md="$out/evidence.md"
     echo
     echo "## $space ($valid valid networks)"
     echo
-    echo "| tables | accuracy model | budget | status | median solve ms (n) | pred. accuracy | pred. budget metric | FLOPs (M) | params (M) | config |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "Configs under \`$out/configs/\`."
+    echo
+    echo "| tables | accuracy model | budget | status | median solve ms (n) | pred. accuracy | pred. budget metric | FLOPs (M) | params (M) | code | config (reads back) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     jq -r --arg s "$space" 'select(.space == $s) |
       def r(x; n): if x == null then "-" else ((x * pow(10; n) | round) / pow(10; n) | tostring) end;
-      "| \(.label) | \(.model) | \(.metric) <= \(.budget) | \(.status) | \(r(.solve_ms_median; 3)) (\(.repeats // "-")) | \(r(.predicted.accuracy; 3)) | \(r(.predicted[.metric]; 2)) | \(r(.predicted.flops; 1)) | \(r(.predicted.params; 2)) | \(if .config == "" then "-" else "`" + .config + "`" end) |"' "$results"
+      "| \(.label) | \(.model) | \(.metric) <= \(.budget) | \(.status) | \(r(.solve_ms_median; 3)) (\(.repeats // "-")) | \(r(.predicted.accuracy; 3)) | \(r(.predicted[.metric]; 2)) | \(r(.predicted.flops; 1)) | \(r(.predicted.params; 2)) | \(if .code == null then "-" else (.code | map(tostring) | join(",")) end) | \(if .config == "" then "-" else "`" + (.config | split("/") | last) + "` (" + .reload + ")" end) |"' "$results"
   done
   echo
   echo "## SuperTransformer latency models (HAT measured networks, held-out 20%, seed 0)"
