@@ -29,6 +29,24 @@ public class SolverFeatureTests
     }
 
     [Fact]
+    public void AgreesWithOrToolsOnLargerProblems()
+    {
+        // Large enough for the solver's probing and repeated reduced-cost fixing to run.
+        var ort = new OrToolsSolver();
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var p = RandomProblems.Make(950 + seed, m: 50, maxN: 16, budgets: 2, consistency: seed == 1, ratio: seed == 2, tightness: 0.5);
+            Assert.True(p.Counts.Sum() > 300);
+            var a = Bnb.Solve(p);
+            var b = ort.Solve(p);
+            Assert.Equal(SolveStatus.Optimal, a.Status);
+            Assert.Equal(b.Status, a.Status);
+            Assert.Equal(b.Best!.Objective, a.Best!.Objective, 6);
+            Assert.True(p.IsFeasible(a.Best.Code));
+        }
+    }
+
+    [Fact]
     public void OrToolsMatchesBruteForceOnSmallProblems()
     {
         var ort = new OrToolsSolver();
