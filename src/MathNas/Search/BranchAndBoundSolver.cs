@@ -367,7 +367,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                     if (gq < 0 || (mu[q] > 0 && Math.Abs(g[q]) > 1e-12)) optimal = false;
                 }
                 if (norm == 0 || optimal) break;
-                double target = double.IsNaN(lb) ? bestL - 0.05 * Math.Max(1e-6, Math.Abs(bestL - _p.Constant)) : Math.Min(lb, bestL - 1e-9);
+                double target = double.IsNaN(lb) ? bestL - Math.Max(0.05 * Math.Abs(bestL - _p.Constant), 0.02 * Math.Max(range, 1e-9)) : Math.Min(lb, bestL - 1e-9);
                 double step = theta * Math.Max(L - target, 1e-12) / norm;
                 for (int q = 0; q < _r; q++) mu[q] = Math.Min(muMax, Math.Max(0, mu[q] - step * g[q]));
             }
