@@ -42,7 +42,7 @@ internal sealed class PredictCommand : ICliCommand
                 return 0;
             }
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
-            var t = CliEnv.LoadTables(p.GetValue(tables) ?? throw new MathNasException("--tables is required (or --parity reference)"), sp);
+            var t = env.ResolveTables(p.GetValue(tables), sp);
             var m = AccuracyModels.Parse(p.GetValue(model)!);
             var a = sp.ParseArchitecture(p.GetValue(arch)!);
             var predictor = new Predictor(sp, t, m);

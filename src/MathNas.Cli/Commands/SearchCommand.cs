@@ -55,7 +55,7 @@ internal sealed class SearchCommand : ICliCommand
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
-            var ts = CliEnv.LoadTables(p.GetValue(tables)!, sp);
+            var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = AccuracyModels.Parse(p.GetValue(model)!);
             var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
             var dupe = budgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
