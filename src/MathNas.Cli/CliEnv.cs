@@ -80,11 +80,38 @@ internal sealed class CliEnv
         Required = required,
     };
 
-    public static Option<string> TablesOption(bool required = true) => new("--tables", "-t")
+    public static Option<string> TablesOption(bool required = false) => new("--tables", "-t")
     {
-        Description = "block tables file (JSON) written by 'mathnas estimate'",
+        Description = "block tables file (JSON) written by 'mathnas estimate'; default: the built-in tables of the space (tables/SPACE.json), where there are some",
         Required = required,
     };
+
+    /// <summary>
+    /// The built-in tables of a space: tables/SPACE.json shipped beside the tool (copied at build) or in the repository.
+    /// They are produced on this machine kind by the project's own pipeline (tables/README.md says how).
+    /// </summary>
+    public static string? BuiltInTablesPath(string spaceName)
+    {
+        foreach (var root in new[] { AppContext.BaseDirectory, Data.DataLocator.RepositoryRoot() })
+        {
+            if (root is null) continue;
+            var path = Path.Combine(root, "tables", spaceName + ".json");
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    /// <summary>The tables given with --tables, or the space's built-in tables, checked against the space.</summary>
+    public TableSet ResolveTables(string? path, SearchSpace space)
+    {
+        if (path is null)
+        {
+            path = BuiltInTablesPath(space.Name) ?? throw new MathNasException(
+                $"no --tables given and space '{space.Name}' has no built-in tables; make some with 'mathnas estimate --space {space.Name} ... --out T.json'");
+            Err.WriteLine($"using the built-in tables of '{space.Name}': {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}");
+        }
+        return LoadTables(path, space);
+    }
 
     public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
 

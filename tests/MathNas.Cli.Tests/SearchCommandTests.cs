@@ -113,6 +113,18 @@ public class SearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void RepeatReportsTheMedianOfThatManySolves_AndRejectsZero()
+    {
+        var r = Search("--max", "latency:dev=12", "--repeat", "7", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(7, r.Json.GetProperty("repeats").GetInt32());
+        Assert.True(r.Json.GetProperty("solve_ms_median").GetDouble() > 0);
+        var bad = Search("--max", "latency:dev=12", "--repeat", "0");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--repeat", bad.Err);
+    }
+
+    [Fact]
     public void BothSolversAndBothModelsAgree()
     {
         foreach (var model in new[] { "linear", "flops-scaled" })
@@ -189,6 +201,25 @@ public class SearchCommandTests : IDisposable
         Assert.Equal(0, n.ExitCode);
         Assert.Equal(5, n.Json.GetProperty("points").GetArrayLength());
         Assert.Equal("optimal", n.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void SearchesABuiltInSpaceExactly()
+    {
+        // NAS-Bench-201 with tables synthesised from its block FLOPs (not measurements): the answer must be
+        // the brute-force optimum over all 15,625 networks, described in the space's own notation.
+        var s = SpaceRegistry.Resolve("nasbench201");
+        var t = MathNas.Search.SyntheticSpaces.Tables(s, 5, "dev");
+        var path = Path.Combine(_dir, "nb201.json");
+        t.Save(path);
+        var lat = t["latency:dev"];
+        var all = s.Enumerate().Select(a => (A: a, L: lat.PredictAdditive(a), Acc: t["accuracy"].PredictAdditive(a))).ToList();
+        double max = all.Select(x => x.L).Order().ElementAt(all.Count / 3);
+        var best = all.Where(x => x.L <= max + 1e-9).MaxBy(x => x.Acc);
+        var r = CliRunner.Run("search", "--space", "nasbench201", "--tables", path, "--max", "latency:dev=" + max.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(best.Acc, r.Json.GetProperty("objective").GetDouble(), 9);
+        Assert.Equal(s.Describe(best.A), r.Json.GetProperty("architecture").GetString());
     }
 
     [Fact]

@@ -25,10 +25,12 @@ internal sealed class BenchCommand : ICliCommand
                 if (!p.GetValue(json)) env.Err.WriteLine($"[bench] {inst.Name} ...");
                 entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline)));
             }
+            foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
             if (p.GetValue(json))
             {
                 env.WriteJson(new
                 {
+                    skipped = SolverBenchmark.SkippedSpaces.ToList(),
                     machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
                     quick = q,
                     instances = entries.Select(e => new

@@ -27,7 +27,7 @@ internal sealed class ParetoCommand : ICliCommand
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
-            var ts = CliEnv.LoadTables(p.GetValue(tables)!, sp);
+            var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = AccuracyModels.Parse(p.GetValue(model)!);
             var metric = MetricNames.Normalize(p.GetValue(along)!);
             var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).Where(b => b.Metric != metric).ToList();

@@ -12,9 +12,9 @@ internal sealed class PredictCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var space = CliEnv.SpaceOption();
         var tables = CliEnv.TablesOption(required: false);
-        var arch = new Option<string>("--arch", "-a")
+        var arch = new Option<string>("--arch", "-a", "--config")
         {
-            Description = "the network: a code (\"3,3,4,1,3,1\") or the space's own notation (NAS-Bench-201 arch string)",
+            Description = "the network: a code (\"3,3,4,1,3,1\"), the space's own notation (NAS-Bench-201 arch string) or a native config file (.yml: OFA ks/e/d, NASViT, HAT, NB201 'arch')",
             Required = true,
         };
         var model = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled", DefaultValueFactory = _ => "linear" };
@@ -42,7 +42,7 @@ internal sealed class PredictCommand : ICliCommand
                 return 0;
             }
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
-            var t = CliEnv.LoadTables(p.GetValue(tables) ?? throw new MathNasException("--tables is required (or --parity reference)"), sp);
+            var t = env.ResolveTables(p.GetValue(tables), sp);
             var m = AccuracyModels.Parse(p.GetValue(model)!);
             var a = sp.ParseArchitecture(p.GetValue(arch)!);
             var predictor = new Predictor(sp, t, m);

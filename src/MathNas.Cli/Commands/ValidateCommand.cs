@@ -31,7 +31,7 @@ internal sealed class ValidateCommand : ICliCommand
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
             if (sp is not NasBench201Space)
                 throw new MathNasException($"validate compares with the NAS-Bench-201 benchmark: use --space {NasBench201Space.SpaceName}, not '{sp.Name}'");
-            var t = CliEnv.LoadTables(p.GetValue(tables)!, sp);
+            var t = env.ResolveTables(p.GetValue(tables), sp);
             var m = AccuracyModels.Parse(p.GetValue(model)!);
             var bench = NasBench201Benchmark.Load(p.GetValue(benchmark));
             var r = BenchmarkValidation.Validate(sp, t, bench, p.GetValue(metric)!, m);

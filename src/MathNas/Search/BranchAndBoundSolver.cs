@@ -29,6 +29,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
 
         // Active rows (non-trivial) in original coefficients.
         private int _r;
+        private int _depth;
         private double[][][] _rowCoef = [];
         private double[] _cap = [];
         private double[] _tolPrune = [];
@@ -95,35 +96,74 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
 
             // ---- candidates (dominance pruning) ----
             var cand = new List<int>[_m];
-            for (int i = 0; i < _m; i++) cand[i] = Candidates(i);
+            var allRows = new double[_p.Rows.Count][][];
+            for (int q = 0; q < allRows.Length; q++) allRows[q] = _p.Rows[q].Coef;
+            for (int i = 0; i < _m; i++) cand[i] = Candidates(i, allRows);
 
             // ---- seed incumbents with hints ----
             _code = new int[_m];
             foreach (var h in _o.Hints ?? []) TryInsert(h);
 
-            // ---- Lagrangian multipliers and greedy incumbent ----
+            // ---- Lagrangian multipliers, greedy incumbent, reduced-cost fixing; then again on what is left ----
             _lambda = new double[_r];
-            if (_r > 0)
-            {
-                var g = Greedy(cand, null);
-                if (g is not null) TryInsert(g);
-                Subgradient(cand);
-                var g2 = Greedy(cand, _lambda);
-                if (g2 is not null) TryInsert(g2);
-            }
+            if (!Fix(cand, passes: 2, subgradient: true)) return Finish(complete: true);
 
-            // ---- reduced-cost fixing: drop blocks whose best completion cannot reach the k-th incumbent ----
-            if (_best.Count >= _k)
+            // ---- a short probe of the tree for a better incumbent, then fixing again and the full search ----
+            int total = 0;
+            foreach (var c in cand) total += c.Count;
+            long probe = total > 300 && _r > 0 ? 20_000 : long.MaxValue;
+            while (true)
             {
+                BuildTree(cand);
+                _probeLimit = probe == long.MaxValue ? long.MaxValue : _nodes + probe;
+                Dfs(0, _fixedObj);
+                if (_aborted || !_probed) break;
+                // The probe stopped early: use its incumbent to fix more blocks, then search the whole tree.
+                _probed = false;
+                probe = long.MaxValue;
+                _probeLimit = long.MaxValue;
+                if (!Fix(cand, passes: 1, subgradient: false)) return Finish(complete: true);
+            }
+            return Finish(complete: !_aborted);
+        }
+
+        private double _fixedObj;
+        private long _probeLimit = long.MaxValue;
+        private bool _probed;
+
+        /// <summary>Subgradient + greedy + reduced-cost fixing; false when some node is left without a block (nothing beats the incumbents).</summary>
+        private bool Fix(List<int>[] cand, int passes, bool subgradient)
+        {
+            
+            for (int pass = 0; pass < passes; pass++)
+            {
+                if (_r > 0 && subgradient)
+                {
+                    Subgradient(cand, warm: pass > 0);
+                    var g = Greedy(cand, _lambda);
+                    if (g is not null) TryInsert(g);
+                }
+                if (_best.Count < _k) break;
+                // Drop blocks whose best completion cannot reach the k-th incumbent.
                 double ub = LagrangianBound(cand, _lambda, out var maxRed);
                 double thr = Threshold - _tolObj - _tolLag;
+                int before = 0, after = 0;
                 for (int i = 0; i < _m; i++)
                 {
+                    before += cand[i].Count;
                     cand[i].RemoveAll(j => ub - (maxRed[i] - Reduced(i, j, _lambda)) < thr);
-                    if (cand[i].Count == 0) return Finish(complete: true);
+                    if (cand[i].Count == 0) return false;
+                    after += cand[i].Count;
                 }
+                if (_r == 0 || after == before || after <= _m) break;
             }
 
+            return true;
+        }
+
+        /// <summary>Orders the nodes and their blocks and precomputes the suffix bounds of the tree.</summary>
+        private void BuildTree(List<int>[] cand)
+        {
             // ---- node order: largest spread of reduced value first ----
             var spread = new double[_m];
             for (int i = 0; i < _m; i++)
@@ -132,7 +172,21 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 foreach (var j in cand[i]) { var rv = Reduced(i, j, _lambda); hi = Math.Max(hi, rv); lo = Math.Min(lo, rv); }
                 spread[i] = cand[i].Count == 1 ? double.NegativeInfinity : hi - lo;
             }
-            _order = Enumerable.Range(0, _m).OrderByDescending(i => spread[i]).ThenBy(i => i).ToArray();
+            // Nodes left with one block are fixed: their value and row usage become constants, outside the tree.
+            _order = Enumerable.Range(0, _m).Where(i => cand[i].Count > 1).OrderByDescending(i => spread[i]).ThenBy(i => i).ToArray();
+            double fixedObj = _p.Constant;
+            _code = new int[_m];
+            var fixedUse = new double[Math.Max(1, _r)];
+            for (int i = 0; i < _m; i++)
+            {
+                if (cand[i].Count != 1) continue;
+                int j = cand[i][0];
+                _code[i] = j;
+                fixedObj += _p.Value[i][j];
+                for (int q = 0; q < _r; q++) fixedUse[q] += _rowCoef[q][i][j];
+            }
+            _depth = _order.Length;
+            _fixedObj = fixedObj;
 
             _cand = new int[_m][];
             _val = new double[_m][];
@@ -141,7 +195,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             _sufLag = new double[_m + 1];
             _sufMax = new double[_m + 1];
             _sufMin = new double[(_m + 1) * Math.Max(1, _r)];
-            for (int d = 0; d < _m; d++)
+            for (int d = 0; d < _depth; d++)
             {
                 int i = _order[d];
                 var cs = cand[i].OrderByDescending(j => Reduced(i, j, _lambda)).ThenByDescending(j => _p.Value[i][j]).ThenBy(j => j).ToArray();
@@ -152,7 +206,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 for (int c = 0; c < cs.Length; c++)
                     for (int q = 0; q < _r; q++) _coef[d][c * _r + q] = _rowCoef[q][i][cs[c]];
             }
-            for (int d = _m - 1; d >= 0; d--)
+            for (int d = _depth - 1; d >= 0; d--)
             {
                 _sufLag[d] = _sufLag[d + 1] + _red[d].Max();
                 _sufMax[d] = _sufMax[d + 1] + _val[d].Max();
@@ -164,8 +218,8 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 }
             }
             _used = new double[(_m + 1) * Math.Max(1, _r)];
-            Dfs(0, _p.Constant);
-            return Finish(complete: !_aborted);
+            for (int q = 0; q < _r; q++) _used[q] = fixedUse[q];
+            if (_r > 0) PrepareScaledBounds();
         }
 
         private CoreResult Infeasible() => new() { Solutions = [], Complete = true, UpperBound = double.NegativeInfinity, Nodes = 0 };
@@ -186,30 +240,45 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         }
 
         /// <summary>Candidate blocks of node i: all blocks but those dominated by enough others.</summary>
-        private List<int> Candidates(int i)
+        private List<int> Candidates(int i, double[][][] allRows)
         {
             int n = _p.Counts[i];
             var list = new List<int>(n);
+            if (!_o.PruneDominated || n == 1)
+            {
+                for (int j = 0; j < n; j++) list.Add(j);
+                return list;
+            }
             int needed = _k + _p.Excluded.Count;
             var v = _p.Value[i];
-            for (int j = 0; j < n; j++)
+            // Visit blocks best first (value descending, then index): only earlier blocks can dominate later ones.
+            var idx = new int[n];
+            for (int j = 0; j < n; j++) idx[j] = j;
+            Array.Sort(idx, (a, b) => v[a] != v[b] ? v[b].CompareTo(v[a]) : a.CompareTo(b));
+            // With needed == 1 it is enough to compare with the kept blocks (dominance is transitive).
+            var against = needed == 1 ? list : null;
+            int nr = allRows.Length;
+            for (int t = 0; t < n; t++)
             {
-                if (!_o.PruneDominated || n == 1) { list.Add(j); continue; }
+                int j = idx[t];
                 int dominators = 0;
-                for (int jj = 0; jj < n && dominators < needed; jj++)
+                int count = against?.Count ?? t;
+                for (int u = 0; u < count && dominators < needed; u++)
                 {
-                    if (jj == j) continue;
+                    int jj = against is null ? idx[u] : against[u];
                     if (!(v[jj] > v[j] || (v[jj] == v[j] && jj < j))) continue;
                     bool dom = true;
                     // Every row of the problem counts, including rows dropped as never binding (harmless).
-                    foreach (var row in _p.Rows)
+                    for (int q = 0; q < nr; q++)
                     {
-                        if (row.Coef[i][jj] > row.Coef[i][j]) { dom = false; break; }
+                        var c = allRows[q][i];
+                        if (c[jj] > c[j]) { dom = false; break; }
                     }
                     if (dom) dominators++;
                 }
                 if (dominators < needed) list.Add(j);
             }
+            list.Sort();
             return list;
         }
 
@@ -229,7 +298,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         }
 
         /// <summary>Subgradient optimisation of the Lagrangian dual over the rows (rows scaled to unit size).</summary>
-        private void Subgradient(List<int>[] cand)
+        private void Subgradient(List<int>[] cand, bool warm)
         {
             var sc = new double[_r];
             for (int q = 0; q < _r; q++)
@@ -249,6 +318,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             double muMax = 1e3 * Math.Max(range, 1e-9);
             var mu = new double[_r];
             var bestMu = new double[_r];
+            if (warm) for (int q = 0; q < _r; q++) mu[q] = Math.Min(muMax, _lambda[q] * sc[q]);
             var lam = new double[_r];
             var g = new double[_r];
             double bestL = double.PositiveInfinity;
@@ -297,7 +367,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                     if (gq < 0 || (mu[q] > 0 && Math.Abs(g[q]) > 1e-12)) optimal = false;
                 }
                 if (norm == 0 || optimal) break;
-                double target = double.IsNaN(lb) ? bestL - 0.05 * Math.Max(1e-6, Math.Abs(bestL - _p.Constant)) : Math.Min(lb, bestL - 1e-9);
+                double target = double.IsNaN(lb) ? bestL - Math.Max(0.05 * Math.Abs(bestL - _p.Constant), 0.02 * Math.Max(range, 1e-9)) : Math.Min(lb, bestL - 1e-9);
                 double step = theta * Math.Max(L - target, 1e-12) / norm;
                 for (int q = 0; q < _r; q++) mu[q] = Math.Min(muMax, Math.Max(0, mu[q] - step * g[q]));
             }
@@ -414,15 +484,62 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             return 0;
         }
 
+        // Lagrangian bounds at multiples t of the root multipliers: the best t differs deeper in the tree,
+        // where the remaining capacity is not the root's.
+        private static readonly double[] Scales = [0.25, 0.5, 0.75, 1.25, 1.5, 2, 3];
+        private double[] _sufLagS = [];
+
+        private void PrepareScaledBounds()
+        {
+            int n = _depth + 1;
+            _sufLagS = new double[Scales.Length * n];
+            for (int s = 0; s < Scales.Length; s++)
+            {
+                double t = Scales[s];
+                for (int d = _depth - 1; d >= 0; d--)
+                {
+                    int i = _order[d];
+                    double mx = double.NegativeInfinity;
+                    foreach (var j in _cand[d])
+                    {
+                        double v = _p.Value[i][j];
+                        for (int q = 0; q < _r; q++) v -= t * _lambda[q] * _rowCoef[q][i][j];
+                        if (v > mx) mx = v;
+                    }
+                    _sufLagS[s * n + d] = _sufLagS[s * n + d + 1] + mx;
+                }
+            }
+        }
+
+        /// <summary>True when some scaled Lagrangian bound of the subtree below depth d (objective obj, usage at usedAt) is below the threshold.</summary>
+        private bool ScaledBoundPrunes(int d, double obj, int usedAt, double thr)
+        {
+            int n = _depth + 1;
+            double slack = 0;
+            for (int s = 0; s < Scales.Length; s++)
+            {
+                double t = Scales[s];
+                double b = obj + _sufLagS[s * n + d];
+                for (int q = 0; q < _r; q++)
+                {
+                    slack = _cap[q] - _used[usedAt + q];
+                    b += t * _lambda[q] * slack;
+                }
+                if (b < thr - _tolLag * Math.Max(1, t)) return true;
+            }
+            return false;
+        }
+
         private void Dfs(int d, double obj)
         {
-            if (d == _m)
+            if (d == _depth)
             {
                 TryInsert(_code);
                 return;
             }
             if ((++_nodes & 1023) == 0 && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
             if (_nodes > _nodeLimit) _aborted = true;
+            if (_nodes > _probeLimit) _probed = true;
             var cs = _cand[d];
             var val = _val[d];
             var red = _red[d];
@@ -438,6 +555,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             {
                 double thr = Threshold - _tolObj;
                 double lag = lagConst + red[c];
+                if (_probed && !_aborted) return;
                 if (_aborted)
                 {
                     // Record a bound on what is left unexplored at this level and stop.
@@ -456,6 +574,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                     _used[nextU + q] = u;
                 }
                 if (!feasible) continue;
+                if (r > 0 && ScaledBoundPrunes(d + 1, o2, nextU, thr)) continue;
                 _code[node] = cs[c];
                 Dfs(d + 1, o2);
                 if (_aborted)

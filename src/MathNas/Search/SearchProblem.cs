@@ -177,7 +177,7 @@ public sealed class SearchProblem
 
     public bool IsExcluded(ReadOnlySpan<int> code)
     {
-        foreach (var e in Excluded) if (code.SequenceEqual(e)) return true;
+        for (int t = 0; t < Excluded.Count; t++) if (code.SequenceEqual(Excluded[t])) return true;
         return false;
     }
 
@@ -186,7 +186,7 @@ public sealed class SearchProblem
     {
         if (code.Length != Counts.Length) return false;
         for (int i = 0; i < code.Length; i++) if (code[i] < 0 || code[i] >= Counts[i]) return false;
-        foreach (var r in Rows) if (!r.IsSatisfied(code)) return false;
+        for (int t = 0; t < Rows.Count; t++) if (!Rows[t].IsSatisfied(code)) return false;
         return !IsExcluded(code);
     }
 

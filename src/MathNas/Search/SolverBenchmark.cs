@@ -24,6 +24,9 @@ public sealed record BenchEntry(
 /// </summary>
 public static class SolverBenchmark
 {
+    /// <summary>Registered spaces that could not be built (e.g. their data is absent), with the reason.</summary>
+    public static List<string> SkippedSpaces { get; } = new();
+
     public static IEnumerable<BenchInstance> Instances(bool quick)
     {
         static SearchProblem Make(SearchSpace s, TableSet t, params Budget[] b) => SearchProblemBuilder.Build(s, t, AccuracyModel.Linear, b);
@@ -63,11 +66,19 @@ public static class SolverBenchmark
         yield return Syn("synthetic-200x50", Enumerable.Repeat(50, 200).ToArray(), 27);
         // Pareto front of the SuperViT-sized space along latency, 100 budgets (the FLOPs budget removed).
         yield return new BenchInstance("supervit-sized pareto front, 100 budgets", Make(vit, vitT), Kind: "pareto", Along: "latency:dev", Points: 100, Space: vit, Tables: vitT);
+        // The FLOPs-scaled accuracy model (Dinkelbach) on the SuperViT shape.
+        yield return new BenchInstance("supervit-sized flops-scaled (FLOPs budget, Dinkelbach)",
+            SearchProblemBuilder.Build(vit, vitT, AccuracyModel.FlopsScaled, [vitB]), Space: vit, Tables: vitT, Budgets: [vitB]);
         // Registered spaces, tables synthesised from their block FLOPs.
         foreach (var (name, _) in SpaceRegistry.List())
         {
             SearchSpace s;
-            try { s = SpaceRegistry.Resolve(name); } catch (MathNasException) { continue; }
+            try { s = SpaceRegistry.Resolve(name); }
+            catch (Exception e) when (e is MathNasException or IOException)
+            {
+                SkippedSpaces.Add($"{name}: {e.Message}");
+                continue;
+            }
             var t = SyntheticSpaces.Tables(s, 31, "dev");
             var b = SyntheticSpaces.BudgetAt(s, t, "latency:dev", 0.4);
             var f = SyntheticSpaces.BudgetAt(s, t, "flops", 0.5);

@@ -29,6 +29,41 @@ public class SolverFeatureTests
     }
 
     [Fact]
+    public void AgreesWithOrToolsOnLargerProblems()
+    {
+        // Large enough for the solver's probing and repeated reduced-cost fixing to run.
+        var ort = new OrToolsSolver();
+        for (int seed = 0; seed < 3; seed++)
+        {
+            var p = RandomProblems.Make(950 + seed, m: 50, maxN: 16, budgets: 2, consistency: seed == 1, ratio: seed == 2, tightness: 0.5);
+            Assert.True(p.Counts.Sum() > 300);
+            var a = Bnb.Solve(p);
+            var b = ort.Solve(p);
+            Assert.Equal(SolveStatus.Optimal, a.Status);
+            Assert.Equal(b.Status, a.Status);
+            Assert.Equal(b.Best!.Objective, a.Best!.Objective, 6);
+            Assert.True(p.IsFeasible(a.Best.Code));
+        }
+    }
+
+    [Fact]
+    public void BoundsStayStrongWhenTheBaseNetworkIsTheMostAccurate()
+    {
+        // Base = the largest block at every node (as in OFA MobileNetV3): every accuracy delta is a loss, the
+        // unconstrained optimum is the base network itself. The Lagrangian bound must still be found
+        // (a regression: the subgradient once took no step here and the tree search blew up).
+        var raw = SyntheticSpaces.Space("big-base", Enumerable.Repeat(9, 20).ToArray(), 41);
+        var nodes = raw.Nodes.Select(n => new Node(n.Name, n.Blocks, Enumerable.Range(0, n.Count).MaxBy(j => n.Blocks[j].Flops))).ToList();
+        var s = new SearchSpace("big-base", nodes, raw.FixedFlops, raw.FixedParams);
+        var t = SyntheticSpaces.Tables(s, 42, "dev");
+        var p = SearchProblemBuilder.Build(s, t, AccuracyModel.Linear, [SyntheticSpaces.BudgetAt(s, t, "latency:dev", 0.4)]);
+        var r = Bnb.Solve(p);
+        Assert.Equal(SolveStatus.Optimal, r.Status);
+        Assert.True(r.Nodes < 20_000, $"{r.Nodes} branch-and-bound nodes");
+        Assert.Equal(new OrToolsSolver().Solve(p).Best!.Objective, r.Best!.Objective, 6);
+    }
+
+    [Fact]
     public void OrToolsMatchesBruteForceOnSmallProblems()
     {
         var ort = new OrToolsSolver();
