@@ -67,9 +67,12 @@ public class AuditCommandTests : IClassFixture<SyntheticBenchmarkDir>
     [InlineData("--estimator", "bogus", "unknown estimator")]
     [InlineData("--estimator", "guided:x", "positive count")]
     [InlineData("--space", "tiny.yml", "only space 'nasbench201'")]
+    [InlineData("--accuracy-model", "flops-scaled", "applies to the paper's tables")]
+    [InlineData("--baseline-seeds", "0", "at least 1")]
     public void BadInputIsOneLineExitTwo(string option, string value, string message)
     {
         var args = new List<string> { "audit", "--space", "nasbench201", "--benchmark", _b.Dir, "--device", "fpga" };
+        if (option == "--accuracy-model") args.AddRange(["--estimator", "guided:50"]);
         int i = args.IndexOf(option);
         if (i >= 0) args[i + 1] = value; else args.AddRange([option, value]);
         var r = CliRunner.Run([.. args]);

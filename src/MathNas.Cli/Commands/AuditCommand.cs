@@ -88,6 +88,11 @@ internal sealed class AuditCommand : ICliCommand
             return k;
         }
         if (!double.IsFinite(marginSigmas) || marginSigmas < 0) throw new MathNasException("--margin-sigmas must be a non-negative number");
+        bool paper = name is "single" or "full" or "sampled" or "regression";
+        if (!paper && model != AccuracyModel.Linear)
+            throw new MathNasException($"--accuracy-model applies to the paper's tables (single, sampled:K, full, regression:K), not to '{spec}'");
+        if (closedLoop && name.StartsWith("guided", StringComparison.Ordinal))
+            throw new MathNasException($"'{spec}' verifies every answer already (it answers with measured networks only): drop --closed-loop");
         switch (name)
         {
             case "single" or "full" or "sampled" or "regression":
