@@ -113,6 +113,25 @@ internal sealed class CliEnv
         return LoadTables(path, space);
     }
 
+    public const string AccuracyModelHelp =
+        "accuracy model: linear or flops-scaled (paper Eq. 5). Default: flops-scaled where the accuracy table has reference FLOPs, " +
+        "else linear (flops-scaled ranks NAS-Bench-201's ground truth better for every estimator; see the README)";
+
+    /// <summary>The --accuracy-model option shared by every command that predicts accuracy; no value = the default rule.</summary>
+    public static Option<string?> AccuracyModelOption() => new("--accuracy-model") { Description = AccuracyModelHelp };
+
+    /// <summary>
+    /// The accuracy model to use: the user's choice, else flops-scaled when the accuracy table carries its reference
+    /// FLOPs (F_ref), else linear.
+    /// </summary>
+    public static Prediction.AccuracyModel ResolveAccuracyModel(string? value, TableSet? tables)
+    {
+        if (value is not null) return Prediction.AccuracyModels.Parse(value);
+        return tables is not null && tables.Has(MetricNames.Accuracy) && tables[MetricNames.Accuracy].ReferenceFlops is not null
+            ? Prediction.AccuracyModel.FlopsScaled
+            : Prediction.AccuracyModel.Linear;
+    }
+
     public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
 
     public static TableSet LoadTables(string path, SearchSpace space)

@@ -30,7 +30,9 @@ public class SearchCommandTests : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
-    private CliRunner.Result Search(params string[] extra) => CliRunner.Run(["search", "--space", _space, "--tables", _tables, .. extra]);
+    // The brute-force references below use the linear model; the CLI's default is flops-scaled when the table has F_ref.
+    private CliRunner.Result Search(params string[] extra) =>
+        CliRunner.Run(["search", "--space", _space, "--tables", _tables, .. extra.Contains("--accuracy-model") ? extra : [.. extra, "--accuracy-model", "linear"]]);
 
     /// <summary>Brute force over the space with the tables: best linear accuracy with latency &lt;= max.</summary>
     private (int[] Code, double Acc) Brute(double maxLatency)
@@ -216,7 +218,7 @@ public class SearchCommandTests : IDisposable
         var all = s.Enumerate().Select(a => (A: a, L: lat.PredictAdditive(a), Acc: t["accuracy"].PredictAdditive(a))).ToList();
         double max = all.Select(x => x.L).Order().ElementAt(all.Count / 3);
         var best = all.Where(x => x.L <= max + 1e-9).MaxBy(x => x.Acc);
-        var r = CliRunner.Run("search", "--space", "nasbench201", "--tables", path, "--max", "latency:dev=" + max.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--json");
+        var r = CliRunner.Run("search", "--space", "nasbench201", "--tables", path, "--max", "latency:dev=" + max.ToString("R", System.Globalization.CultureInfo.InvariantCulture), "--accuracy-model", "linear", "--json");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(best.Acc, r.Json.GetProperty("objective").GetDouble(), 9);
         Assert.Equal(s.Describe(best.A), r.Json.GetProperty("architecture").GetString());
@@ -233,5 +235,17 @@ public class SearchCommandTests : IDisposable
         Assert.True(e.GetProperty("baseline_median_ms").GetDouble() > 0);
         Assert.Equal("optimal", e.GetProperty("status").GetString());
         Assert.True(e.GetProperty("agree").GetBoolean());
+    }
+
+    [Fact]
+    public void DefaultAccuracyModelIsFlopsScaledWhenTheTableHasReferenceFlops()
+    {
+        Assert.NotNull(_t["accuracy"].ReferenceFlops);
+        const bool hasRef = true;
+        var r = CliRunner.Run("search", "--space", _space, "--tables", _tables, "--max", "latency:dev=12", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(hasRef ? "flops-scaled" : "linear", r.Json.GetProperty("accuracy_model").GetString());
+        var explicitLinear = Search("--max", "latency:dev=12", "--json");
+        Assert.Equal("linear", explicitLinear.Json.GetProperty("accuracy_model").GetString());
     }
 }

@@ -14,7 +14,7 @@ internal sealed class ParetoCommand : ICliCommand
     {
         var space = CliEnv.SpaceOption();
         var tables = CliEnv.TablesOption();
-        var model = SearchCommand.AccuracyModelOption();
+        var model = CliEnv.AccuracyModelOption();
         var along = new Option<string>("--along") { Description = "the metric to vary: latency:DEV, energy:DEV, cost:NAME, flops or params", Required = true };
         var points = new Option<int?>("--points") { Description = "number of budgets, evenly spaced from the least reachable cost to the cost of the unconstrained optimum; omit for the whole exact front" };
         var max = SearchCommand.MaxOption();
@@ -28,7 +28,7 @@ internal sealed class ParetoCommand : ICliCommand
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
             var ts = env.ResolveTables(p.GetValue(tables), sp);
-            var am = AccuracyModels.Parse(p.GetValue(model)!);
+            var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
             var metric = MetricNames.Normalize(p.GetValue(along)!);
             var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).Where(b => b.Metric != metric).ToList();
             var n = p.GetValue(points);

@@ -17,7 +17,7 @@ internal sealed class PredictCommand : ICliCommand
             Description = "the network: a code (\"3,3,4,1,3,1\"), the space's own notation (NAS-Bench-201 arch string) or a native config file (.yml: OFA ks/e/d, NASViT, HAT, NB201 'arch')",
             Required = true,
         };
-        var model = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled", DefaultValueFactory = _ => "linear" };
+        var model = CliEnv.AccuracyModelOption();
         var parity = new Option<string?>("--parity")
         {
             Description = "'reference': reproduce the MathNAS reference project's predict.py exactly (its published tables and formulas, defects included); --arch is then the reference's own code",
@@ -43,7 +43,7 @@ internal sealed class PredictCommand : ICliCommand
             }
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
             var t = env.ResolveTables(p.GetValue(tables), sp);
-            var m = AccuracyModels.Parse(p.GetValue(model)!);
+            var m = CliEnv.ResolveAccuracyModel(p.GetValue(model), t);
             var a = sp.ParseArchitecture(p.GetValue(arch)!);
             var predictor = new Predictor(sp, t, m);
             var predicted = predictor.PredictAll(a);

@@ -14,12 +14,6 @@ namespace MathNas.Cli.Commands;
 /// <summary>`mathnas search`: exact search for the most accurate network under budgets (Eq. 6).</summary>
 internal sealed class SearchCommand : ICliCommand
 {
-    internal static Option<string> AccuracyModelOption() => new("--accuracy-model")
-    {
-        Description = "accuracy model: linear or flops-scaled",
-        DefaultValueFactory = _ => "linear",
-    };
-
     internal static Option<string[]> MaxOption() => new("--max")
     {
         Description = "budget METRIC=VALUE, repeatable: latency:DEV=V, energy:DEV=V, cost:NAME=V, flops=V, params=V",
@@ -39,7 +33,7 @@ internal sealed class SearchCommand : ICliCommand
     {
         var space = CliEnv.SpaceOption();
         var tables = CliEnv.TablesOption();
-        var model = AccuracyModelOption();
+        var model = CliEnv.AccuracyModelOption();
         var max = MaxOption();
         var top = new Option<int>("--top") { Description = "return the K best distinct networks (exact)", DefaultValueFactory = _ => 1 };
         var verify = new Option<string?>("--verify") { Description = "closed loop: measure the chosen network with this evaluator and re-solve while it breaks a budget" };
@@ -56,7 +50,7 @@ internal sealed class SearchCommand : ICliCommand
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
             var ts = env.ResolveTables(p.GetValue(tables), sp);
-            var am = AccuracyModels.Parse(p.GetValue(model)!);
+            var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
             var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
             var dupe = budgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
             if (dupe is not null) throw new MathNasException($"budget '{dupe.Key}' is given twice");

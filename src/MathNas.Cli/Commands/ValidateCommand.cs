@@ -20,7 +20,7 @@ internal sealed class ValidateCommand : ICliCommand
             Description = "folder with nb201_cifar10_test_acc_200ep.csv and nb201_latency.csv (default: $MATHNAS_DATA/nasbench201, or ../shared/data/nasbench201)",
         };
         var metric = new Option<string>("--metric", "-m") { Description = "accuracy | latency:DEVICE", Required = true };
-        var model = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled", DefaultValueFactory = _ => "linear" };
+        var model = CliEnv.AccuracyModelOption();
         var plot = new Option<string?>("--plot") { Description = "write a scatter plot of predicted vs true values (PNG)" };
         var cmd = new Command("validate", "rank correlation of predictions with the benchmark's true values over every network")
         {
@@ -32,7 +32,7 @@ internal sealed class ValidateCommand : ICliCommand
             if (sp is not NasBench201Space)
                 throw new MathNasException($"validate compares with the NAS-Bench-201 benchmark: use --space {NasBench201Space.SpaceName}, not '{sp.Name}'");
             var t = env.ResolveTables(p.GetValue(tables), sp);
-            var m = AccuracyModels.Parse(p.GetValue(model)!);
+            var m = CliEnv.ResolveAccuracyModel(p.GetValue(model), t);
             var bench = NasBench201Benchmark.Load(p.GetValue(benchmark));
             var r = BenchmarkValidation.Validate(sp, t, bench, p.GetValue(metric)!, m);
             var plotPath = p.GetValue(plot);
