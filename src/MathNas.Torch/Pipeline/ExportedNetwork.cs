@@ -31,7 +31,11 @@ public sealed record ExportedNetworkInfo
 public static class ExportedNetwork
 {
     public const string InfoFile = "network.json", WeightsFile = "weights.bin";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static ExportedNetworkInfo Export(SuperNetwork supernet, Architecture a, ImageSet recalibration, int recalibrationImages, int seed,
         string outDir, string supernetSource, IReadOnlyDictionary<string, double>? predicted = null)
