@@ -31,6 +31,7 @@ internal sealed class PipelineCommand : ICliCommand
         var threads = new Option<int?>("--threads") { Description = "torch threads for training and accuracy (default 1: on a shared 2-core machine one thread is faster)" };
         var latThreads = new Option<int>("--latency-threads") { Description = "torch threads while measuring latency", DefaultValueFactory = _ => 1 };
         var repeats = new Option<int?>("--repeats") { Description = "timed runs per latency measurement (median reported)" };
+        var rounds = new Option<int?>("--rounds") { Description = "interleaved rounds the timed runs are split into (overrides the preset)" };
         var warmup = new Option<int?>("--warmup") { Description = "untimed warm-up runs per latency measurement" };
         var batch = new Option<int>("--batch") { Description = "inference batch size for latency", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "device name of the latency metric (latency:DEVICE)", DefaultValueFactory = _ => "cpu" };
@@ -40,7 +41,7 @@ internal sealed class PipelineCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var cmd = new Command("pipeline", "train supernets on Fashion-MNIST, measure latency on this CPU, build and validate block tables, search, export and check (TorchSharp)")
         {
-            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, warmup, batch, device, budget, tablesDir, data, json,
+            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, tablesDir, data, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -48,7 +49,7 @@ internal sealed class PipelineCommand : ICliCommand
             var lat = o.Latency with
             {
                 Threads = p.GetValue(latThreads), Batch = p.GetValue(batch), Device = p.GetValue(device)!,
-                Repeats = p.GetValue(repeats) ?? o.Latency.Repeats, Warmup = p.GetValue(warmup) ?? o.Latency.Warmup,
+                Repeats = p.GetValue(repeats) ?? o.Latency.Repeats, Rounds = p.GetValue(rounds) ?? Math.Min(o.Latency.Rounds, p.GetValue(repeats) ?? o.Latency.Repeats), Warmup = p.GetValue(warmup) ?? o.Latency.Warmup,
             };
             lat.Check();
             o = o with
@@ -107,7 +108,7 @@ internal sealed class PipelineCommand : ICliCommand
         {
             TrainImages = 20000, HeldOutImages = 1000, TestImages = 0, RecalibrationImages = 500,
             Train = new TrainOptions { Epochs = 6, BatchSize = 128, LearningRate = 0.05, Sampling = "uniform", CurveImages = 1000 },
-            Latency = new LatencyOptions { Warmup = 10, Repeats = 50 },
+            Latency = new LatencyOptions { Warmup = 10, Repeats = 100, Rounds = 10 },
             ValidationNetworks = 100, StandAloneNetworks = 8, StandAloneTrainImages = 4000,
             StandAloneTrain = new TrainOptions { Epochs = 2, BatchSize = 128, LearningRate = 0.05, CurveImages = 0 },
         },
@@ -115,7 +116,7 @@ internal sealed class PipelineCommand : ICliCommand
         {
             TrainImages = 1000, HeldOutImages = 300, TestImages = 500, RecalibrationImages = 250,
             Train = new TrainOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, Sampling = "uniform", CurveImages = 300 },
-            Latency = new LatencyOptions { Warmup = 2, Repeats = 5 },
+            Latency = new LatencyOptions { Warmup = 2, Repeats = 6, Rounds = 2 },
             ValidationNetworks = 8, StandAloneNetworks = 2, StandAloneTrainImages = 300,
             StandAloneTrain = new TrainOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, CurveImages = 0 },
         },

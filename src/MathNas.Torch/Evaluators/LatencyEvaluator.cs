@@ -17,6 +17,10 @@ public sealed record LatencyOptions
     public int Repeats { get; init; } = 50;
     /// <summary>torch.set_num_threads while measuring.</summary>
     public int Threads { get; init; } = 1;
+    /// <summary>When several networks are measured together (<see cref="TorchLatencyEvaluator.MeasureMany"/>), the
+    /// timed runs are split into this many interleaved rounds, so that a burst of other load on the machine hits
+    /// every network alike instead of a few.</summary>
+    public int Rounds { get; init; } = 5;
 
     public void Check()
     {
@@ -24,6 +28,7 @@ public sealed record LatencyOptions
         if (Warmup < 0) throw new MathNasException($"latency warm-up must be 0 or more, not {Warmup}");
         if (Repeats < 3) throw new MathNasException($"latency repeats must be at least 3, not {Repeats}");
         if (Threads <= 0) throw new MathNasException($"latency threads must be positive, not {Threads}");
+        if (Rounds <= 0 || Rounds > Repeats) throw new MathNasException($"latency rounds must be 1..repeats ({Repeats}), not {Rounds}");
         if (string.IsNullOrWhiteSpace(Device) || Device.Contains(':')) throw new MathNasException($"'{Device}' is not a device name");
     }
 
@@ -32,7 +37,7 @@ public sealed record LatencyOptions
         var r = new LatencyOptions
         {
             Device = o.TryGetValue("device", out var d) ? d : "cpu",
-            Batch = Int(o, "batch", 1), Warmup = Int(o, "warmup", 10), Repeats = Int(o, "repeats", 50), Threads = Int(o, "threads", 1),
+            Batch = Int(o, "batch", 1), Warmup = Int(o, "warmup", 10), Repeats = Int(o, "repeats", 50), Threads = Int(o, "threads", 1), Rounds = Int(o, "rounds", 5),
         };
         r.Check();
         return r;
@@ -92,7 +97,9 @@ public sealed class TorchLatencyEvaluator : IEvaluator
 
     public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture)
     {
-        var m = Measure(architecture);
+        LatencyMeasurement? m;
+        lock (Measurements) Measurements.TryGetValue(architecture, out m);
+        m ??= Measure(architecture);
         return new Dictionary<string, double> { [Metric] = m.MedianMs };
     }
 
@@ -104,6 +111,54 @@ public sealed class TorchLatencyEvaluator : IEvaluator
         lock (Measurements) Measurements[a] = m;
         Last = m;
         return m;
+    }
+
+    /// <summary>
+    /// Measures several networks together (those not measured yet): each is built and warmed up, then the timed runs
+    /// are made in <see cref="LatencyOptions.Rounds"/> rounds, every round timing each network in turn. The results are
+    /// kept in <see cref="Measurements"/>, where <see cref="Evaluate"/> finds them.
+    /// </summary>
+    public void MeasureMany(IEnumerable<Architecture> architectures, IProgress<ProgressInfo>? progress = null, string stage = "measuring latency")
+    {
+        List<Architecture> todo;
+        lock (Measurements) todo = architectures.Distinct().Where(a => !Measurements.ContainsKey(a)).ToList();
+        if (todo.Count == 0) return;
+        foreach (var a in todo) Space.Validate(a);
+        TorchRuntime.SetThreads(Options.Threads);
+        var nets = todo.Select(a => Space.CreateNetwork(a)).ToList();
+        try
+        {
+            using var _ = no_grad();
+            using var x = randn(Options.Batch, 1, 28, 28);
+            foreach (var n in nets)
+            {
+                n.eval();
+                for (int i = 0; i < Options.Warmup; i++) { using var s = NewDisposeScope(); n.Forward(x); }
+            }
+            var samples = nets.Select(_ => new List<double>(Options.Repeats)).ToList();
+            int perRound = (Options.Repeats + Options.Rounds - 1) / Options.Rounds;
+            long done = 0, total = (long)Options.Repeats * nets.Count;
+            for (int r = 0; r < Options.Rounds; r++)
+            {
+                for (int k = 0; k < nets.Count; k++)
+                {
+                    int runs = Math.Min(perRound, Options.Repeats - samples[k].Count);
+                    for (int i = 0; i < runs; i++)
+                    {
+                        using var s = NewDisposeScope();
+                        long t0 = Stopwatch.GetTimestamp();
+                        var y = nets[k].Forward(x);
+                        y.data<float>()[0].ToString();
+                        samples[k].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                    done += runs;
+                }
+                progress?.Report(new ProgressInfo(stage, done, total, $"{nets.Count} networks, round {r + 1}/{Options.Rounds}"));
+            }
+            lock (Measurements)
+                for (int k = 0; k < nets.Count; k++) Measurements[todo[k]] = LatencyMeasurement.FromSamples(samples[k]);
+        }
+        finally { foreach (var n in nets) n.Dispose(); }
     }
 
     /// <summary>Times <paramref name="net"/> (a stand-alone network) as described above.</summary>

@@ -22,6 +22,16 @@ public static class SingleSampleEstimator
             return best;
         }));
 
+    /// <summary>The distinct networks Algorithm 1 evaluates: the base network, N^avg and its one-node variants.</summary>
+    public static IReadOnlyList<Architecture> Networks(SearchSpace space)
+    {
+        var avg = AverageFlopsNetwork(space);
+        var list = new List<Architecture> { space.BaseArchitecture, avg };
+        for (int i = 0; i < space.NodeCount; i++)
+            for (int j = 0; j < space.Nodes[i].Count; j++) list.Add(avg.With(i, j));
+        return list.Distinct().ToList();
+    }
+
     public static BlockTable Estimate(SearchSpace space, CachingEvaluator evaluator, string metric, string unit,
         IProgress<ProgressInfo>? progress = null, string notes = "")
     {

@@ -104,12 +104,14 @@ public static class TorchPipeline
         string notes = $"machine: {machine}; seed {o.Seed}; command: {o.Command}";
         sw.Restart();
         var latCache = new CachingEvaluator(latency);
+        latency.MeasureMany(SingleSampleEstimator.Networks(space), progress, $"measuring {space.Name} latency table networks");
         var latTable = SingleSampleEstimator.Estimate(space, latCache, latency.Metric, "ms", progress,
-            $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median), {o.Latency.Threads} thread(s)");
+            $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median; {o.Latency.Rounds} interleaved rounds), {o.Latency.Threads} thread(s)");
         double latSeconds = sw.Elapsed.TotalSeconds;
         double medianSpread = 100 * Stats.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
         sw.Restart();
         var latency2 = new TorchLatencyEvaluator(space, o.Latency);
+        latency2.MeasureMany(SingleSampleEstimator.Networks(space), progress, $"measuring {space.Name} latency table networks again");
         var latTable2 = SingleSampleEstimator.Estimate(space, new CachingEvaluator(latency2), latency2.Metric, "ms", progress);
         double latSeconds2 = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: latency table in {latSeconds:F1} s ({latCache.Evaluations} networks measured), repeat in {latSeconds2:F1} s");
@@ -144,13 +146,9 @@ public static class TorchPipeline
         var names = val.Select(a => a.ToString()).ToArray();
 
         sw.Restart();
-        var measured = new double[val.Count];
         var valLatency = new TorchLatencyEvaluator(space, o.Latency);
-        for (int k = 0; k < val.Count; k++)
-        {
-            measured[k] = valLatency.Measure(val[k]).MedianMs;
-            progress?.Report(new ProgressInfo($"measuring {space.Name} validation networks", k + 1, val.Count));
-        }
+        valLatency.MeasureMany(val, progress, $"measuring {space.Name} validation networks");
+        var measured = val.Select(a => valLatency.Measurements[a].MedianMs).ToArray();
         var predLat = val.Select(a => predictor.Predict(latency.Metric, a)).ToArray();
         var pred2 = val.Select(a => latTable2.PredictAdditive(a)).ToArray();
         var latReport = new CorrelationReport(val.Count, Stats.Spearman(measured, predLat), Stats.KendallTau(measured, predLat),

@@ -64,7 +64,7 @@ public static class SupernetTrainer
             Space = space.Name, Architecture = net.Fixed?.ToString() ?? "supernet", Seed = o.Seed, Epochs = o.Epochs,
             Sampling = o.Sampling, TrainImages = data.Train.Count,
         };
-        var optimizer = optim.SGD(net.parameters(), o.LearningRate, o.Momentum, 0, o.WeightDecay, nesterov: true);
+        using var optimizer = new MomentumSgd(net.parameters(), o.Momentum, o.WeightDecay);
         if (checkpointDir is not null)
         {
             Directory.CreateDirectory(checkpointDir);
@@ -80,7 +80,7 @@ public static class SupernetTrainer
                 {
                     net.load(Path.Combine(checkpointDir, WeightsFile));
                     var opt = Path.Combine(checkpointDir, OptimizerFile);
-                    if (File.Exists(opt)) optimizer.load_state_dict(opt);
+                    if (File.Exists(opt)) optimizer.Load(opt);
                 }
                 state = saved;
             }
@@ -106,10 +106,9 @@ public static class SupernetTrainer
                 using var scope = NewDisposeScope();
                 long global = (long)epoch * stepsPerEpoch + step;
                 double lr = 0.5 * o.LearningRate * (1 + Math.Cos(Math.PI * global / totalSteps));
-                foreach (var g in optimizer.ParamGroups) g.LearningRate = lr;
                 var idx = order.AsSpan(step * o.BatchSize, Math.Min(o.BatchSize, order.Length - step * o.BatchSize));
                 var (x, y) = Batches.Get(data.Train, idx);
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 var archs = net.Fixed is not null ? [net.Fixed]
                     : o.Sampling == "sandwich" ? new[] { bigArch, smallArch, space.Sample(rng) }
                     : new[] { space.Sample(rng) };
@@ -125,7 +124,7 @@ public static class SupernetTrainer
                         seen += idx.Length;
                     }
                 }
-                optimizer.step();
+                optimizer.Step(lr);
                 progress?.Report(new ProgressInfo($"training {space.Name} {(net.Fixed is null ? "supernet" : net.Fixed.ToString())} epoch {epoch + 1}/{o.Epochs}",
                     global + 1, totalSteps, $"loss {lossSum / Math.Max(1, seen):F3}"));
             }
@@ -152,18 +151,15 @@ public static class SupernetTrainer
         return state;
     }
 
-    private static void Save(SuperNetwork net, optim.Optimizer optimizer, TrainState state, string dir)
+    private static void Save(SuperNetwork net, MomentumSgd optimizer, TrainState state, string dir)
     {
         // Weights and optimizer first, then the state that says the epoch is complete: a kill in between repeats the epoch.
         var w = Path.Combine(dir, WeightsFile);
         net.save(w + ".tmp");
         File.Move(w + ".tmp", w, overwrite: true);
         var opt = Path.Combine(dir, OptimizerFile);
-        if (optimizer is TorchSharp.Modules.OptimizerHelper h)
-        {
-            h.save_state_dict(opt + ".tmp");
-            File.Move(opt + ".tmp", opt, overwrite: true);
-        }
+        optimizer.Save(opt + ".tmp");
+        File.Move(opt + ".tmp", opt, overwrite: true);
         var s = Path.Combine(dir, StateFile);
         File.WriteAllText(s + ".tmp", JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
         File.Move(s + ".tmp", s, overwrite: true);
