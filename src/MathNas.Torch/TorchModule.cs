@@ -39,7 +39,7 @@ public static class TorchModule
         TorchRuntime.EnsureLoaded();
         var net = space.CreateNetwork();
         var state = SupernetTrainer.Load(net, dir);
-        int heldOut = LatencyOptions.Int(o, "heldout", 1000), seed = LatencyOptions.Int(o, "seed", state.Seed);
+        int heldOut = LatencyOptions.Int(o, "heldout", state.HeldOutImages() ?? 1000), seed = LatencyOptions.Int(o, "seed", state.Seed);
         var data = FashionMnist.Splits(FashionMnist.Locate(o.GetValueOrDefault("data")), heldOut, seed, state.TrainImages);
         return new SupernetAccuracyEvaluator(net, data.Train, data.HeldOut, LatencyOptions.Int(o, "recal", 1000), seed);
     }

@@ -42,7 +42,7 @@ public sealed class TorchCommandsTests : IDisposable
 
         var exp = Path.Combine(_dir, "export");
         var e = CliRunner.Run("export", "--space", space, "--supernet", Path.Combine(_dir, space, "supernet"), "--arch", arch, "--out", exp,
-            "--tables", tablesFile, "--held-out", "200", "--recal", "100", "--json");
+            "--tables", tablesFile, "--recal", "100", "--json");
         Assert.True(e.ExitCode == 0, e.Err);
         Assert.Equal(arch, e.Json.GetProperty("architecture").GetString());
         var v = CliRunner.Run("evaluate", "--model", exp, "--test-images", "200", "--repeats", "5", "--warmup", "1", "--json");

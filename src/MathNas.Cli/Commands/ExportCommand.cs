@@ -22,7 +22,7 @@ internal sealed class ExportCommand : ICliCommand
         var tables = CliEnv.TablesOption(required: false);
         tables.Description = "block tables: their predictions are saved with the network (shown by 'mathnas evaluate')";
         var recal = new Option<int>("--recal") { Description = "training images for batch-norm recalibration", DefaultValueFactory = _ => 500 };
-        var heldOut = new Option<int>("--held-out") { Description = "held-out images the supernet was trained without (kept out of recalibration)", DefaultValueFactory = _ => 1000 };
+        var heldOut = new Option<int?>("--held-out") { Description = "held-out images the supernet was trained without (default: as recorded with the supernet)" };
         var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: the Debian package's)" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("export", "write a network's config and its weights taken from a trained supernet (TorchSharp)") { space, supernet, arch, outDir, tables, recal, heldOut, data, json };
@@ -42,7 +42,7 @@ internal sealed class ExportCommand : ICliCommand
             using var net = sp.CreateNetwork();
             var dir = p.GetValue(supernet)!;
             var state = SupernetTrainer.Load(net, dir);
-            var split = FashionMnist.Splits(FashionMnist.Locate(p.GetValue(data)), p.GetValue(heldOut), state.Seed, state.TrainImages);
+            var split = FashionMnist.Splits(FashionMnist.Locate(p.GetValue(data)), p.GetValue(heldOut) ?? state.HeldOutImages() ?? 1000, state.Seed, state.TrainImages);
             var info = ExportedNetwork.Export(net, a, split.Train, p.GetValue(recal), state.Seed, p.GetValue(outDir)!, Path.GetFullPath(dir), predicted);
             if (p.GetValue(json)) { env.WriteJson(info); return 0; }
             env.Console.WriteLine($"exported {info.Description} ({CliEnv.Num(info.Flops)} {info.FlopsUnit}, {CliEnv.Num(info.Params)}{info.ParamsUnit} params) to {p.GetValue(outDir)}");

@@ -142,16 +142,16 @@ internal sealed class PipelineCommand : ICliCommand
         if (r.Latency is { } l)
             Plots.Save(Path.Combine(dir, "latency-pred-vs-measured.png"),
                 $"{r.Space}: predicted vs measured latency ({l.Networks} random networks; Spearman {l.Spearman:F3}, MAPE {l.Mape:F1}%)",
-                "measured latency (ms, median)", "predicted latency (ms, Algorithm 1 table)", [new Plots.Series("networks", l.Measured, l.Predicted)], diagonal: true);
+                "measured latency (ms, median)", "predicted latency (ms, Algorithm 1 table)", [new Plots.Series("networks", l.Measured, l.Predicted)], width: 1100, diagonal: true);
         if (r.Accuracy is { } a)
             Plots.Save(Path.Combine(dir, "accuracy-pred-vs-shared.png"),
                 $"{r.Space}: predicted vs shared-weight accuracy ({a.Networks} networks; Spearman {a.Spearman:F3})",
                 "shared-weight accuracy on held-out split (%)", "predicted accuracy (%)",
-                [new Plots.Series("linear model", a.Measured, a.Predicted), new Plots.Series($"flops-scaled (Spearman {a.SpearmanFlopsScaled:F3})", a.Measured, a.PredictedFlopsScaled!)], diagonal: true);
+                [new Plots.Series("linear model", a.Measured, a.Predicted), new Plots.Series($"flops-scaled (Spearman {a.SpearmanFlopsScaled:F3})", a.Measured, a.PredictedFlopsScaled!)], width: 1100, diagonal: true);
         if (r.StandAlone is { } s)
             Plots.Save(Path.Combine(dir, "shared-vs-standalone.png"),
                 $"{r.Space}: shared-weight vs stand-alone-trained accuracy ({s.Networks} networks; Spearman {s.Spearman:F3})",
-                "stand-alone-trained accuracy (%)", "shared-weight accuracy (%)", [new Plots.Series("networks", s.Measured, s.Predicted, MarkerSize: 7)], diagonal: true);
+                "stand-alone-trained accuracy (%)", "shared-weight accuracy (%)", [new Plots.Series("networks", s.Measured, s.Predicted, MarkerSize: 7)], width: 1100, diagonal: true);
         if (r.Training is { Curve.Count: > 0 } t)
         {
             var x = t.Curve.Select(c => (double)c.Epoch).ToArray();
@@ -161,7 +161,7 @@ internal sealed class PipelineCommand : ICliCommand
             if (t.Curve.All(c => c.SmallestAccuracy is not null))
                 series.Add(new("smallest sub-network, held-out", x, t.Curve.Select(c => c.SmallestAccuracy!.Value).ToArray(), Lines: true));
             Plots.Save(Path.Combine(dir, "train-curve.png"), $"{r.Space}: supernet training ({t.Sampling} sampling, seed {t.Seed}, {t.TrainImages} images)",
-                "epoch", "top-1 accuracy (%)", series);
+                "epoch", "top-1 accuracy (%)", series, width: 1100);
         }
     }
 }

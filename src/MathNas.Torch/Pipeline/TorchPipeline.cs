@@ -92,7 +92,8 @@ public static class TorchPipeline
         TorchRuntime.SetThreads(o.TrainThreads);
         TorchSharp.torch.manual_seed(o.Seed);
         using var supernet = space.CreateNetwork();
-        var training = SupernetTrainer.Train(supernet, data, o.Train with { Seed = o.Seed, RecalibrationImages = o.RecalibrationImages },
+        string dataTag = $"fashion-mnist split seed {o.Seed}, {o.HeldOutImages} held-out";
+        var training = SupernetTrainer.Train(supernet, data, o.Train with { Seed = o.Seed, RecalibrationImages = o.RecalibrationImages, Data = dataTag },
             Path.Combine(dir, "supernet"), progress, cancel);
         double trainSeconds = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: supernet trained ({training.Completed} epochs, {trainSeconds:F0} s this run): " +
@@ -186,7 +187,7 @@ public static class TorchPipeline
             {
                 TorchSharp.torch.manual_seed(o.Seed + k);
                 using var net = space.CreateNetwork(picks[k]);
-                var st = SupernetTrainer.Train(net, saData, o.StandAloneTrain with { Seed = o.Seed + k, CurveImages = 0 },
+                var st = SupernetTrainer.Train(net, saData, o.StandAloneTrain with { Seed = o.Seed + k, CurveImages = 0, Data = dataTag },
                     Path.Combine(dir, "standalone", picks[k].ToString().Replace(',', '-')), progress, cancel);
                 alone[k] = Batches.Accuracy(t => net.Forward(t), data.HeldOut);
                 log($"{space.Name}: stand-alone {picks[k]}: {alone[k]:F2}% (shared weights {sharedPick[k]:F2}%)");

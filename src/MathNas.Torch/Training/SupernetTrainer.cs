@@ -24,6 +24,9 @@ public sealed record TrainOptions
     public int CurveImages { get; init; } = 1000;
     /// <summary>Training images for batch-norm recalibration before each accuracy measurement.</summary>
     public int RecalibrationImages { get; init; } = 1000;
+    /// <summary>What the data split is (source, seed, held-out size): saved with the checkpoint, and a resumed run
+    /// must have the same, so that held-out images can never have been trained on.</summary>
+    public string Data { get; init; } = "";
 }
 
 /// <summary>One point of the training curve.</summary>
@@ -38,8 +41,16 @@ public sealed record TrainState
     public int Epochs { get; init; }
     public string Sampling { get; init; } = "";
     public int TrainImages { get; init; }
+    public string Data { get; init; } = "";
     public int Completed { get; init; }
     public List<EpochRecord> Curve { get; init; } = [];
+
+    /// <summary>The held-out split size recorded in <see cref="Data"/> ("..., N held-out"), or null.</summary>
+    public int? HeldOutImages()
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(Data, @"(\d+) held-out");
+        return m.Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
 }
 
 /// <summary>
@@ -62,7 +73,7 @@ public static class SupernetTrainer
         var state = new TrainState
         {
             Space = space.Name, Architecture = net.Fixed?.ToString() ?? "supernet", Seed = o.Seed, Epochs = o.Epochs,
-            Sampling = o.Sampling, TrainImages = data.Train.Count,
+            Sampling = o.Sampling, TrainImages = data.Train.Count, Data = o.Data,
         };
         using var optimizer = new MomentumSgd(net.parameters(), o.Momentum, o.WeightDecay);
         if (checkpointDir is not null)
@@ -74,8 +85,8 @@ public static class SupernetTrainer
                 var saved = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(statePath))
                     ?? throw new MathNasException($"'{statePath}' is empty");
                 if (saved.Space != state.Space || saved.Architecture != state.Architecture || saved.Seed != state.Seed
-                    || saved.Epochs != state.Epochs || saved.Sampling != state.Sampling || saved.TrainImages != state.TrainImages)
-                    throw new MathNasException($"'{checkpointDir}' holds a different training run ({saved.Space} {saved.Architecture}, seed {saved.Seed}, {saved.Epochs} epochs, {saved.Sampling}, {saved.TrainImages} images): use another folder or delete it");
+                    || saved.Epochs != state.Epochs || saved.Sampling != state.Sampling || saved.TrainImages != state.TrainImages || saved.Data != state.Data)
+                    throw new MathNasException($"'{checkpointDir}' holds a different training run ({saved.Space} {saved.Architecture}, seed {saved.Seed}, {saved.Epochs} epochs, {saved.Sampling}, {saved.TrainImages} images, data '{saved.Data}'): use another folder or delete it");
                 if (saved.Completed > 0)
                 {
                     net.load(Path.Combine(checkpointDir, WeightsFile));
