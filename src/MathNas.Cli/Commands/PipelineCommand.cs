@@ -38,10 +38,11 @@ internal sealed class PipelineCommand : ICliCommand
         var budget = new Option<double?>("--budget-ms") { Description = "latency budget of the search step (default: median predicted latency of the space)" };
         var tablesDir = new Option<string?>("--tables-dir") { Description = "also copy each space's tables to DIR/SPACE.json (e.g. tables/)" };
         var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist or $MATHNAS_FASHION_MNIST)" };
+        var replot = new Option<bool>("--replot") { Description = "only redraw the PNG plots from the report.json files under --out" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("pipeline", "train supernets on Fashion-MNIST, measure latency on this CPU, build and validate block tables, search, export and check (TorchSharp)")
         {
-            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, tablesDir, data, json,
+            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, tablesDir, data, replot, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -72,6 +73,19 @@ internal sealed class PipelineCommand : ICliCommand
             var list = names.Select(n => SpaceRegistry.Resolve(n) as TorchSearchSpace
                 ?? throw new MathNasException($"space '{n}' has no TorchSharp networks: use nb201-mini or ofa-mini")).ToList();
             var root = p.GetValue(outDir)!;
+            if (p.GetValue(replot))
+            {
+                foreach (var space in list)
+                {
+                    var file = Path.Combine(root, space.Name, "report.json");
+                    if (!File.Exists(file)) throw new MathNasException($"'{file}' does not exist: run the pipeline first");
+                    var rep = JsonSerializer.Deserialize<SpaceReport>(File.ReadAllText(file), TorchPipeline.ReportJson)
+                        ?? throw new MathNasException($"'{file}' is empty");
+                    WritePlots(rep, Path.Combine(root, space.Name));
+                    env.Out.WriteLine($"plots of {space.Name} redrawn under {Path.Combine(root, space.Name)}");
+                }
+                return 0;
+            }
             var reports = new List<SpaceReport>();
             foreach (var space in list)
             {
