@@ -30,6 +30,23 @@ public class EvaluatorTests
     }
 
     [Fact]
+    public void MeasuringManyNetworksInRoundsKeepsEveryRepeatAndEvaluateUsesTheResults()
+    {
+        var space = OfaMiniSpace.Create();
+        var ev = new TorchLatencyEvaluator(space, new LatencyOptions { Warmup = 1, Repeats = 7, Rounds = 3 });
+        var small = SupernetTrainer.Extreme(space, false);
+        var big = SupernetTrainer.Extreme(space, true);
+        ev.MeasureMany([small, big, small]);
+        Assert.Equal(2, ev.Measurements.Count);
+        Assert.All(ev.Measurements.Values, m => Assert.Equal(7, m.Repeats));
+        Assert.Equal(ev.Measurements[big].MedianMs, ev.Evaluate(big)["latency:cpu"]);
+        Assert.True(ev.Measurements[big].MedianMs > ev.Measurements[small].MedianMs);
+        var few = new TorchLatencyEvaluator(space, new LatencyOptions { Warmup = 0, Repeats = 3, Rounds = 10 });
+        few.MeasureMany([small]);
+        Assert.Equal(3, few.Measurements[small].Repeats);
+    }
+
+    [Fact]
     public void BadLatencyOptionsAreUserErrors()
     {
         Assert.Throws<MathNasException>(() => LatencyOptions.FromDictionary(new Dictionary<string, string> { ["repeats"] = "2" }));

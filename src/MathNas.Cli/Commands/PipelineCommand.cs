@@ -50,7 +50,7 @@ internal sealed class PipelineCommand : ICliCommand
             var lat = o.Latency with
             {
                 Threads = p.GetValue(latThreads), Batch = p.GetValue(batch), Device = p.GetValue(device)!,
-                Repeats = p.GetValue(repeats) ?? o.Latency.Repeats, Rounds = p.GetValue(rounds) ?? Math.Min(o.Latency.Rounds, p.GetValue(repeats) ?? o.Latency.Repeats), Warmup = p.GetValue(warmup) ?? o.Latency.Warmup,
+                Repeats = p.GetValue(repeats) ?? o.Latency.Repeats, Rounds = p.GetValue(rounds) ?? o.Latency.Rounds, Warmup = p.GetValue(warmup) ?? o.Latency.Warmup,
             };
             lat.Check();
             o = o with
