@@ -145,6 +145,8 @@ internal sealed class PipelineCommand : ICliCommand
         latency_repeat_median_deviation_pct = r.LatencyTableRepeatMedianDeviationPct, latency_base_repeat_deviation_pct = r.LatencyBaseRepeatDeviationPct,
         median_measurement_spread_pct = r.MedianMeasurementSpreadPct,
         latency_spearman = r.Latency?.Spearman, latency_kendall = r.Latency?.KendallTau, latency_mape_pct = r.Latency?.Mape,
+        fastest_run_latency_spearman = r.LatencyFastestRun?.Spearman, fastest_run_latency_mape_pct = r.LatencyFastestRun?.Mape,
+        fastest_run_repeat_median_deviation_pct = r.LatencyFastestRunRepeatMedianDeviationPct,
         accuracy_table_seconds = r.AccuracyTableSeconds,
         accuracy_spearman = r.Accuracy?.Spearman, accuracy_spearman_flops_scaled = r.Accuracy?.SpearmanFlopsScaled, accuracy_kendall = r.Accuracy?.KendallTau,
         standalone_spearman = r.StandAlone?.Spearman, standalone = r.StandAlone is null ? null : r.StandAlone.Architectures.Select((a, i) => new { arch = a, standalone = r.StandAlone.Measured[i], shared = r.StandAlone.Predicted[i] }).ToList(),
@@ -157,6 +159,10 @@ internal sealed class PipelineCommand : ICliCommand
             Plots.Save(Path.Combine(dir, "latency-pred-vs-measured.png"),
                 $"{r.Space}: predicted vs measured latency ({l.Networks} random networks; Spearman {l.Spearman:F3}, MAPE {l.Mape:F1}%)",
                 "measured latency (ms, median)", "predicted latency (ms, Algorithm 1 table)", [new Plots.Series("networks", l.Measured, l.Predicted)], width: 1100, diagonal: true);
+        if (r.LatencyFastestRun is { } f)
+            Plots.Save(Path.Combine(dir, "latency-fastest-run.png"),
+                $"{r.Space}: predicted vs measured latency, fastest of the timed runs ({f.Networks} networks; Spearman {f.Spearman:F3}, MAPE {f.Mape:F1}%)",
+                "measured latency (ms, fastest run)", "predicted latency (ms, table of fastest runs)", [new Plots.Series("networks", f.Measured, f.Predicted)], width: 1100, diagonal: true);
         if (r.Accuracy is { } a)
             Plots.Save(Path.Combine(dir, "accuracy-pred-vs-shared.png"),
                 $"{r.Space}: predicted vs shared-weight accuracy ({a.Networks} networks; Spearman {a.Spearman:F3})",
