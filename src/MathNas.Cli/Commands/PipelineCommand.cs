@@ -128,10 +128,10 @@ internal sealed class PipelineCommand : ICliCommand
         },
         "tiny" => new PipelineOptions
         {
-            TrainImages = 600, HeldOutImages = 200, TestImages = 300, RecalibrationImages = 100,
-            Train = new TrainOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, Sampling = "uniform", CurveImages = 200 },
+            TrainImages = 600, HeldOutImages = 100, TestImages = 300, RecalibrationImages = 100,
+            Train = new TrainOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, Sampling = "uniform", CurveImages = 100 },
             Latency = new LatencyOptions { Warmup = 2, Repeats = 6, Rounds = 2 },
-            ValidationNetworks = 8, StandAloneNetworks = 2, StandAloneTrainImages = 200,
+            ValidationNetworks = 8, StandAloneNetworks = 2, StandAloneTrainImages = 100,
             StandAloneTrain = new TrainOptions { Epochs = 1, BatchSize = 100, LearningRate = 0.05, CurveImages = 0 },
         },
         _ => throw new MathNasException($"unknown preset '{name}': use full or tiny"),
