@@ -66,5 +66,6 @@ internal static class BuiltInEvaluators
 {
     public static void RegisterAll()
     {
+        EvaluatorRegistry.Register(NasBench201BenchmarkEvaluator.RegistryEntry);
     }
 }

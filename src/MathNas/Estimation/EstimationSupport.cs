@@ -1,0 +1,202 @@
+using MathNas.Spaces;
+using MathNas.Tables;
+
+namespace MathNas.Estimation;
+
+/// <summary>
+/// What the estimators share: evaluation through the cache with a record of the distinct networks used, progress,
+/// metric values as arrays (in <see cref="Metrics"/> order), and assembling the <see cref="TableSet"/>.
+/// </summary>
+internal sealed class EstimationRun
+{
+    private readonly CachingEvaluator _evaluator;
+    private readonly IProgress<ProgressInfo>? _progress;
+    private readonly Dictionary<Architecture, double[]> _used = new();
+    private readonly string _stage;
+    private long _total;
+    private int _reported = -1;
+
+    public EstimationRun(SearchSpace space, CachingEvaluator evaluator, IProgress<ProgressInfo>? progress, string stage, long expectedEvaluations)
+    {
+        Space = space;
+        _evaluator = evaluator;
+        _progress = progress;
+        _stage = stage;
+        _total = expectedEvaluations;
+        Metrics = evaluator.Metrics.Keys.ToArray();
+        if (Metrics.Length == 0) throw new MathNasException($"evaluator '{evaluator.Name}' measures no metric");
+        foreach (var m in Metrics) MetricNames.Normalize(m);
+        _progress?.Report(new ProgressInfo(_stage, 0, _total));
+    }
+
+    public SearchSpace Space { get; }
+    public string[] Metrics { get; }
+    public string EvaluatorName => _evaluator.Name;
+
+    /// <summary>Distinct networks this run has used.</summary>
+    public int Evaluations => _used.Count;
+    public IEnumerable<Architecture> Used => _used.Keys;
+
+    public void SetExpected(long total) => _total = total;
+
+    /// <summary>Metric values of a network, in <see cref="Metrics"/> order (evaluated at most once).</summary>
+    public double[] Values(Architecture a)
+    {
+        if (_used.TryGetValue(a, out var v)) return v;
+        Space.Validate(a);
+        var r = _evaluator.Evaluate(a);
+        v = new double[Metrics.Length];
+        for (int k = 0; k < Metrics.Length; k++)
+        {
+            if (!r.TryGetValue(Metrics[k], out var x))
+                throw new MathNasException($"evaluator '{_evaluator.Name}' returned no '{Metrics[k]}' for network {a}");
+            if (!double.IsFinite(x))
+                throw new MathNasException($"evaluator '{_evaluator.Name}' returned a non-finite '{Metrics[k]}' for network {a}");
+            v[k] = x;
+        }
+        _used[a] = v;
+        if (_progress is not null && (_used.Count % 64 == 0 || _used.Count == _total))
+        {
+            _progress.Report(new ProgressInfo(_stage, _used.Count, Math.Max(_total, _used.Count)));
+            _reported = _used.Count;
+        }
+        return v;
+    }
+
+    public void Done()
+    {
+        if (_reported != _used.Count) _progress?.Report(new ProgressInfo(_stage, _used.Count, _used.Count));
+    }
+
+    /// <summary>Mean FLOPs of the given networks.</summary>
+    public double MeanFlops(IEnumerable<Architecture> networks)
+    {
+        double s = 0;
+        int n = 0;
+        foreach (var a in networks) { s += Space.Flops(a); n++; }
+        return n == 0 ? double.NaN : s / n;
+    }
+
+    /// <summary>New delta arrays [metric][node][block], all zero.</summary>
+    public double[][][] NewDeltas() =>
+        Metrics.Select(_ => Space.Nodes.Select(n => new double[n.Count]).ToArray()).ToArray();
+
+    /// <summary>
+    /// The base value of every metric: M(Ñ) when the base network is valid (one evaluation); otherwise (a consistency
+    /// constraint excludes Ñ) the value that makes the additive model unbiased on the networks already used:
+    /// mean over them of M(N) + Σ_i δ_{i,J_i}.
+    /// </summary>
+    public (double[] Values, string Note) BaseValues(double[][][] deltas)
+    {
+        var baseNet = Space.BaseArchitecture;
+        if (Space.IsValid(baseNet)) return (Values(baseNet), "base value measured on the base network");
+        var used = _used.ToList();
+        if (used.Count == 0) throw new MathNasException("no network evaluated: cannot fix the base value");
+        var b = new double[Metrics.Length];
+        for (int k = 0; k < Metrics.Length; k++)
+        {
+            double s = 0;
+            foreach (var (a, v) in used)
+            {
+                double d = 0;
+                for (int i = 0; i < a.Count; i++) d += deltas[k][i][a[i]];
+                s += v[k] + d;
+            }
+            b[k] = s / used.Count;
+        }
+        return (b, "the base network breaks a consistency constraint: base value fitted as mean(M(N) + sum of deltas) over the evaluated networks");
+    }
+
+    public TableSet Build(string estimator, double[] baseValues, double[][][] deltas, double referenceFlops, string referenceNetwork, string notes)
+    {
+        var set = new TableSet { Space = Space.Name };
+        var date = DateTimeOffset.UtcNow;
+        for (int k = 0; k < Metrics.Length; k++)
+        {
+            var unit = _evaluator.Metrics.TryGetValue(Metrics[k], out var u) ? u : "";
+            set.Add(new BlockTable
+            {
+                Metric = Metrics[k],
+                Unit = unit,
+                BaseValue = baseValues[k],
+                Deltas = deltas[k],
+                ReferenceFlops = double.IsFinite(referenceFlops) && referenceFlops > 0 ? referenceFlops : null,
+                Provenance = new Provenance
+                {
+                    Estimator = estimator,
+                    Evaluator = _evaluator.Name,
+                    ReferenceNetwork = referenceNetwork,
+                    Evaluations = Evaluations,
+                    Date = date,
+                    Notes = notes,
+                },
+            });
+        }
+        return set;
+    }
+}
+
+/// <summary>Search helpers for spaces with consistency constraints.</summary>
+internal static class Neighbourhood
+{
+    /// <summary>
+    /// The network closest to <paramref name="centre"/> (fewest changed nodes, then closest FLOPs, then first in
+    /// node/block order) that satisfies <paramref name="accept"/>, leaving node <paramref name="keep"/> as it is
+    /// (-1: no node kept). Looks at distance 0, 1 and 2 exhaustively, then at random networks; null when none found.
+    /// </summary>
+    public static Architecture? Closest(SearchSpace space, Architecture centre, int keep, Func<Architecture, bool> accept, Random rng)
+    {
+        if (accept(centre)) return centre;
+        double f0 = space.Flops(centre);
+        Architecture? best = null;
+        double bestGap = double.PositiveInfinity;
+        void Consider(Architecture a)
+        {
+            if (!accept(a)) return;
+            var gap = Math.Abs(space.Flops(a) - f0);
+            if (gap < bestGap) { best = a; bestGap = gap; }
+        }
+        int m = space.NodeCount;
+        for (int k = 0; k < m; k++)
+        {
+            if (k == keep) continue;
+            for (int l = 0; l < space.Nodes[k].Count; l++)
+                if (l != centre[k]) Consider(centre.With(k, l));
+        }
+        if (best is not null) return best;
+        long budget = 2_000_000;
+        for (int k = 0; k < m && budget > 0; k++)
+        {
+            if (k == keep) continue;
+            for (int l = 0; l < space.Nodes[k].Count; l++)
+            {
+                if (l == centre[k]) continue;
+                var a1 = centre.With(k, l);
+                for (int k2 = k + 1; k2 < m; k2++)
+                {
+                    if (k2 == keep) continue;
+                    for (int l2 = 0; l2 < space.Nodes[k2].Count; l2++)
+                    {
+                        if (l2 == centre[k2]) continue;
+                        if (--budget < 0) break;
+                        Consider(a1.With(k2, l2));
+                    }
+                }
+            }
+        }
+        if (best is not null) return best;
+        int bestDistance = int.MaxValue;
+        for (int t = 0; t < 20_000; t++)
+        {
+            var c = new int[m];
+            for (int k = 0; k < m; k++) c[k] = k == keep ? centre[k] : rng.Next(space.Nodes[k].Count);
+            var a = new Architecture(c);
+            if (!accept(a)) continue;
+            int dist = 0;
+            for (int k = 0; k < m; k++) if (a[k] != centre[k]) dist++;
+            var gap = Math.Abs(space.Flops(a) - f0);
+            if (dist < bestDistance || (dist == bestDistance && gap < bestGap)) { best = a; bestDistance = dist; bestGap = gap; }
+        }
+        return best;
+    }
+}
