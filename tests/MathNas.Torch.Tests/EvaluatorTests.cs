@@ -76,12 +76,13 @@ public class EvaluatorTests
     }
 
     [Fact]
-    public void AlgorithmOneRecoversAnAdditiveMetricExactlyWithAtMostTwoPlusSumOfChoicesEvaluations()
+    public void AlgorithmOneOfTheCoreRecoversAnAdditiveMetricOnTheTorchSpacesAndThePreMeasuredNetworksAreExactlyItsNetworks()
     {
         foreach (TorchSearchSpace space in new TorchSearchSpace[] { Nb201MiniSpace.Create(), OfaMiniSpace.Create() })
         {
             var cache = new CachingEvaluator(new Additive(space));
-            var t = SingleSampleEstimator.Estimate(space, cache, "cost:flops", "M");
+            var t = new SingleSampleEstimator().Estimate(space, cache)["cost:flops"];
+            Assert.Equal(MathNas.Torch.Pipeline.Estimation.AlgorithmOneNetworks(space).Count, cache.Evaluations);
             Assert.True(cache.Evaluations <= 2 + space.Nodes.Sum(n => n.Count - 1));
             var rng = new Random(4);
             for (int k = 0; k < 50; k++)

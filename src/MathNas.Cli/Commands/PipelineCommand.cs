@@ -38,11 +38,13 @@ internal sealed class PipelineCommand : ICliCommand
         var budget = new Option<double?>("--budget-ms") { Description = "latency budget of the search step (default: median predicted latency of the space)" };
         var tablesDir = new Option<string?>("--tables-dir") { Description = "also copy each space's tables to DIR/SPACE.json (e.g. tables/)" };
         var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist or $MATHNAS_FASHION_MNIST)" };
+        var latEst = new Option<string>("--latency-estimator") { Description = "block estimator of the latency table: single (Algorithm 1) | sampled:K | full | regression:K", DefaultValueFactory = _ => "single" };
+        var accEst = new Option<string>("--accuracy-estimator") { Description = "block estimator of the accuracy table: single (Algorithm 1) | sampled:K | full | regression:K", DefaultValueFactory = _ => "single" };
         var replot = new Option<bool>("--replot") { Description = "only redraw the PNG plots from the report.json files under --out" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("pipeline", "train supernets on Fashion-MNIST, measure latency on this CPU, build and validate block tables, search, export and check (TorchSharp)")
         {
-            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, tablesDir, data, replot, json,
+            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, latEst, accEst, tablesDir, data, replot, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -64,6 +66,8 @@ internal sealed class PipelineCommand : ICliCommand
                 TrainThreads = p.GetValue(threads) ?? o.TrainThreads,
                 Latency = lat,
                 LatencyBudgetMs = p.GetValue(budget),
+                LatencyEstimator = MathNas.Estimation.BlockEstimators.Parse(p.GetValue(latEst)!).Name,
+                AccuracyEstimator = MathNas.Estimation.BlockEstimators.Parse(p.GetValue(accEst)!).Name,
                 Command = "mathnas " + string.Join(' ', p.Tokens.Select(t => t.Value)),
             };
             if (o.ValidationNetworks < 3) throw new MathNasException("--validation needs at least 3 networks");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using MathNas.Estimation;
 using MathNas.Prediction;
+using MathNas.Search;
 using MathNas.Spaces;
 using MathNas.Tables;
 using MathNas.Torch.Data;
@@ -10,6 +11,32 @@ using MathNas.Torch.Nn;
 using MathNas.Torch.Training;
 
 namespace MathNas.Torch.Pipeline;
+
+/// <summary>Runs a core block estimator for one metric and adds the pipeline's provenance notes.</summary>
+internal static class Estimation
+{
+    /// <summary>The distinct networks Algorithm 1 evaluates: the base network, N^avg and its one-node variants.</summary>
+    public static IReadOnlyList<Architecture> AlgorithmOneNetworks(SearchSpace space)
+    {
+        var avg = SingleSampleEstimator.AverageFlopsNetwork(space);
+        var list = new List<Architecture> { space.BaseArchitecture, avg };
+        for (int i = 0; i < space.NodeCount; i++)
+            for (int j = 0; j < space.Nodes[i].Count; j++) list.Add(avg.With(i, j));
+        return list.Distinct().ToList();
+    }
+
+    public static BlockTable Table(IBlockEstimator estimator, SearchSpace space, CachingEvaluator evaluator, string metric, string unit,
+        IProgress<ProgressInfo>? progress = null, string notes = "")
+    {
+        var t = estimator.Estimate(space, evaluator, progress)[metric];
+        return new BlockTable
+        {
+            Metric = t.Metric, Unit = unit, BaseValue = t.BaseValue, Deltas = t.Deltas, ReferenceFlops = t.ReferenceFlops,
+            ErrorEstimate = t.ErrorEstimate,
+            Provenance = t.Provenance with { Notes = notes.Length == 0 ? t.Provenance.Notes : $"{notes}; {t.Provenance.Notes}" },
+        };
+    }
+}
 
 /// <summary>An evaluator that answers from another latency evaluator's measurements with another statistic.</summary>
 internal sealed class StatisticView(TorchLatencyEvaluator inner, Func<LatencyMeasurement, double> statistic) : IEvaluator
@@ -48,6 +75,10 @@ public sealed record PipelineOptions
     /// <summary>Latency budget of the search step in ms (null: the median predicted latency of the space).</summary>
     public double? LatencyBudgetMs { get; init; }
     public string Command { get; init; } = "";
+    /// <summary>Block estimator of the latency table (core syntax: single | sampled:K | full | regression:K).</summary>
+    public string LatencyEstimator { get; init; } = "single";
+    /// <summary>Block estimator of the accuracy table.</summary>
+    public string AccuracyEstimator { get; init; } = "single";
 }
 
 public sealed record CorrelationReport(int Networks, double Spearman, double KendallTau, double? Mape, double? MeanAbsoluteError,
@@ -122,15 +153,19 @@ public static class TorchPipeline
         string notes = $"machine: {machine}; seed {o.Seed}; command: {o.Command}";
         sw.Restart();
         var latCache = new CachingEvaluator(latency);
-        latency.MeasureMany(SingleSampleEstimator.Networks(space), progress, $"measuring {space.Name} latency table networks");
-        var latTable = SingleSampleEstimator.Estimate(space, latCache, latency.Metric, "ms", progress,
+        var latencyEstimator = BlockEstimators.Parse(o.LatencyEstimator, o.Seed);
+        var accuracyEstimator = BlockEstimators.Parse(o.AccuracyEstimator, o.Seed);
+        if (latencyEstimator is SingleSampleEstimator)
+            latency.MeasureMany(Estimation.AlgorithmOneNetworks(space), progress, $"measuring {space.Name} latency table networks");
+        var latTable = Estimation.Table(latencyEstimator, space, latCache, latency.Metric, "ms", progress,
             $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median; {o.Latency.Rounds} interleaved rounds), {o.Latency.Threads} thread(s)");
         double latSeconds = sw.Elapsed.TotalSeconds;
         double medianSpread = 100 * Stats.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
         sw.Restart();
         var latency2 = new TorchLatencyEvaluator(space, o.Latency);
-        latency2.MeasureMany(SingleSampleEstimator.Networks(space), progress, $"measuring {space.Name} latency table networks again");
-        var latTable2 = SingleSampleEstimator.Estimate(space, new CachingEvaluator(latency2), latency2.Metric, "ms", progress);
+        if (latencyEstimator is SingleSampleEstimator)
+            latency2.MeasureMany(Estimation.AlgorithmOneNetworks(space), progress, $"measuring {space.Name} latency table networks again");
+        var latTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(latency2), latency2.Metric, "ms", progress);
         double latSeconds2 = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: latency table in {latSeconds:F1} s ({latCache.Evaluations} networks measured), repeat in {latSeconds2:F1} s");
 
@@ -139,7 +174,7 @@ public static class TorchPipeline
         sw.Restart();
         var accEval = new SupernetAccuracyEvaluator(supernet, data.Train, data.HeldOut, o.RecalibrationImages, o.Seed);
         var accCache = new CachingEvaluator(accEval);
-        var accTable = SingleSampleEstimator.Estimate(space, accCache, MetricNames.Accuracy, "%", progress,
+        var accTable = Estimation.Table(accuracyEstimator, space, accCache, MetricNames.Accuracy, "%", progress,
             $"{notes}; shared-weight top-1 accuracy of the supernet ({o.Train.Epochs} epochs, {o.Train.Sampling} sampling, {data.Train.Count} images) on {data.HeldOut.Count} held-out Fashion-MNIST training images, batch norm recalibrated on {o.RecalibrationImages} training images");
         double accSeconds = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: accuracy table in {accSeconds:F1} s ({accCache.Evaluations} networks)");
@@ -178,8 +213,8 @@ public static class TorchPipeline
 
         // Secondary analysis from the same timed runs: the fastest run instead of the median, which is less sensitive
         // to other load on a shared machine (the tables keep the median).
-        var minTable = SingleSampleEstimator.Estimate(space, new CachingEvaluator(new StatisticView(latency, m => m.MinMs)), latency.Metric, "ms");
-        var minTable2 = SingleSampleEstimator.Estimate(space, new CachingEvaluator(new StatisticView(latency2, m => m.MinMs)), latency.Metric, "ms");
+        var minTable = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency, m => m.MinMs)), latency.Metric, "ms");
+        var minTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, m => m.MinMs)), latency.Metric, "ms");
         var measuredMin = val.Select(a => valLatency.Measurements[a].MinMs).ToArray();
         var predMin = val.Select(a => minTable.PredictAdditive(a)).ToArray();
         var latMinReport = new CorrelationReport(val.Count, Stats.Spearman(measuredMin, predMin), Stats.KendallTau(measuredMin, predMin),
@@ -225,17 +260,18 @@ public static class TorchPipeline
         }
         double saSeconds = sw.Elapsed.TotalSeconds;
 
-        // 6. search (exhaustive over the predictions: the spaces are small), export, check
+        // 6. search with the core's exact solver (branch and bound), checked against exhaustive enumeration of the
+        //    predictions (both spaces are small), then export and check
         var all = space.Enumerate().ToList();
         double budget = o.LatencyBudgetMs ?? Stats.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
-        Architecture? best = null;
-        double bestAcc = double.NegativeInfinity;
-        foreach (var a in all)
-        {
-            if (predictor.Predict(latency.Metric, a) > budget) continue;
-            var acc = predictor.PredictAccuracy(a);
-            if (acc > bestAcc) { bestAcc = acc; best = a; }
-        }
+        var problem = SearchProblemBuilder.Build(predictor, [new Budget(latency.Metric, budget)]);
+        var solved = new BranchAndBoundSolver().Solve(problem);
+        Architecture? best = solved.Best is { } sol ? new Architecture(sol.Code) : null;
+        double bestAcc = best is null ? double.NegativeInfinity : predictor.PredictAccuracy(best);
+        double exhaustive = all.Where(a => predictor.Predict(latency.Metric, a) <= budget + 1e-9).Select(a => predictor.PredictAccuracy(a)).DefaultIfEmpty(double.NegativeInfinity).Max();
+        if (best is null ? !double.IsNegativeInfinity(exhaustive) : Math.Abs(exhaustive - bestAcc) > 1e-6)
+            throw new MathNasException($"internal check failed: the solver's best predicted accuracy {bestAcc} differs from exhaustive enumeration's {exhaustive}");
+        log($"{space.Name}: search under {budget:F3} ms: {solved.Status.Name()} in {solved.SolveMs:F2} ms ({solved.Solver}); exhaustive enumeration of {all.Count} networks agrees");
         ChosenReport? chosen = null;
         if (best is not null)
         {
