@@ -100,12 +100,12 @@ public class LoadGeneratorTests
         var opt = new ControllerOptions { BandMin = lo + 0.45 * (hi - lo), BandMax = lo + 0.65 * (hi - lo), Window = 5 };
         var loaded = ParetoBlockSelection.Select(acc, lat, 5);
         var net = new FakeRuntimeNetwork(lat, DynamicController.InitialArchitecture(acc, lat, loaded, opt));
-        var profile = LoadProfile.Parse("0:200ms,1:200ms,0:200ms");
+        var profile = LoadProfile.Parse("0:400ms,1:400ms,0:400ms");
         // the fake's slowdown follows the profile step by step
         var sw = Stopwatch.StartNew();
         var wrapped = new TimedFake(net, t => 1 + 0.5 * profile.ThreadsAt(t), sw);
         var ctl2 = new DynamicController(wrapped, acc, lat, loaded, opt);
-        var res = DynamicRunner.Run(ctl2, TimeSpan.FromSeconds(0.6), profile);
+        var res = DynamicRunner.Run(ctl2, TimeSpan.FromSeconds(1.2), profile);
         Assert.True(res.LoadStoppedInTime);
         Assert.True(res.Timeline.Count > 100);
         Assert.Equal(2, res.SwitchCount); // into load and out of it
