@@ -19,8 +19,16 @@ internal sealed class SpacesCommand : ICliCommand
             {
                 var rows = SpaceRegistry.List().Select(s =>
                 {
-                    var sp = SpaceRegistry.Resolve(s.Name);
-                    return new { name = s.Name, description = s.Description, nodes = sp.NodeCount, blocks = sp.TotalBlocks, size = sp.Size.ToString() };
+                    // a space that needs data which is absent (e.g. the reference's candidate blocks) is listed as unavailable
+                    try
+                    {
+                        var sp = SpaceRegistry.Resolve(s.Name);
+                        return new { name = s.Name, description = s.Description, nodes = sp.NodeCount, blocks = sp.TotalBlocks, size = sp.Size.ToString() };
+                    }
+                    catch (MathNasException e)
+                    {
+                        return new { name = s.Name, description = $"{s.Description} [unavailable: {e.Message}]", nodes = 0, blocks = 0, size = "-" };
+                    }
                 }).ToList();
                 if (p.GetValue(json)) { env.WriteJson(new { spaces = rows }); return 0; }
                 var t = new Table().AddColumns("space", "nodes", "blocks", "networks", "description");

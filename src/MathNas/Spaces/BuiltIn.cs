@@ -7,5 +7,6 @@ internal static class BuiltIn
     {
         // Built-in spaces register here, one line each.
         SpaceRegistry.Register(NasBench201.NasBench201Space.SpaceName, "NAS-Bench-201 cell space: 6 edges x 5 ops, 15,625 networks (CIFAR-10 macro network)", () => NasBench201.NasBench201Space.Instance);
+        MobileNetV3.MobileNetV3Spaces.Register();
     }
 }
