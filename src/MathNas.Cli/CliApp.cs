@@ -22,6 +22,7 @@ public static class CliApp
     /// <summary>Runs the tool in-process (tests use this with their own writers).</summary>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null)
     {
+        MathNas.Torch.TorchModule.Register();
         var env = new CliEnv(output ?? Console.Out, error ?? Console.Error, output is null && !Console.IsOutputRedirected);
         var root = new RootCommand("mathnas: hardware-aware neural architecture search (MathNAS) for .NET");
         foreach (var t in typeof(CliApp).Assembly.GetTypes()

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using MathNas.Estimation;
+using MathNas.Spaces;
+using MathNas.Tables;
+using MathNas.Torch.Nn;
+using static TorchSharp.torch;
+
+namespace MathNas.Torch.Evaluators;
+
+/// <summary>How latency is measured.</summary>
+public sealed record LatencyOptions
+{
+    /// <summary>Device name in the metric: latency:DEVICE.</summary>
+    public string Device { get; init; } = "cpu";
+    public int Batch { get; init; } = 1;
+    public int Warmup { get; init; } = 10;
+    public int Repeats { get; init; } = 50;
+    /// <summary>torch.set_num_threads while measuring.</summary>
+    public int Threads { get; init; } = 1;
+
+    public void Check()
+    {
+        if (Batch <= 0) throw new MathNasException($"latency batch must be positive, not {Batch}");
+        if (Warmup < 0) throw new MathNasException($"latency warm-up must be 0 or more, not {Warmup}");
+        if (Repeats < 3) throw new MathNasException($"latency repeats must be at least 3, not {Repeats}");
+        if (Threads <= 0) throw new MathNasException($"latency threads must be positive, not {Threads}");
+        if (string.IsNullOrWhiteSpace(Device) || Device.Contains(':')) throw new MathNasException($"'{Device}' is not a device name");
+    }
+
+    public static LatencyOptions FromDictionary(IReadOnlyDictionary<string, string> o)
+    {
+        var r = new LatencyOptions
+        {
+            Device = o.TryGetValue("device", out var d) ? d : "cpu",
+            Batch = Int(o, "batch", 1), Warmup = Int(o, "warmup", 10), Repeats = Int(o, "repeats", 50), Threads = Int(o, "threads", 1),
+        };
+        r.Check();
+        return r;
+    }
+
+    internal static int Int(IReadOnlyDictionary<string, string> o, string key, int dflt) =>
+        !o.TryGetValue(key, out var v) ? dflt
+        : int.TryParse(v, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) ? i
+        : throw new MathNasException($"evaluator option {key}={v} is not an integer");
+}
+
+/// <summary>A latency measurement: median and spread of the repeats, in milliseconds per batch.</summary>
+public sealed record LatencyMeasurement(double MedianMs, double P25Ms, double P75Ms, double MinMs, double MaxMs, int Repeats)
+{
+    /// <summary>Interquartile range relative to the median.</summary>
+    public double RelativeSpread => MedianMs > 0 ? (P75Ms - P25Ms) / MedianMs : 0;
+
+    public static LatencyMeasurement FromSamples(IReadOnlyList<double> ms)
+    {
+        var s = ms.Order().ToArray();
+        return new LatencyMeasurement(Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75), s[0], s[^1], s.Length);
+    }
+
+    public static double Quantile(double[] sorted, double q)
+    {
+        double pos = q * (sorted.Length - 1);
+        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+}
+
+/// <summary>
+/// Measures whole-network inference latency on this CPU with TorchSharp: the stand-alone network of the architecture
+/// (weights do not change the time), evaluation mode, no gradients, <see cref="LatencyOptions.Warmup"/> unmeasured
+/// runs, then <see cref="LatencyOptions.Repeats"/> timed runs; the value is their median (ms), with the spread kept in
+/// <see cref="Last"/>. The thread count is pinned with torch.set_num_threads.
+/// </summary>
+public sealed class TorchLatencyEvaluator : IEvaluator
+{
+    public TorchLatencyEvaluator(TorchSearchSpace space, LatencyOptions? options = null)
+    {
+        Space = space;
+        Options = options ?? new LatencyOptions();
+        Options.Check();
+        Metric = MetricNames.Latency(Options.Device);
+    }
+
+    public TorchSearchSpace Space { get; }
+    public LatencyOptions Options { get; }
+    public string Metric { get; }
+    public string Name => "torch-latency";
+    public IReadOnlyDictionary<string, string> Metrics => new Dictionary<string, string> { [Metric] = "ms" };
+
+    /// <summary>Measurements made so far, by architecture.</summary>
+    public Dictionary<Architecture, LatencyMeasurement> Measurements { get; } = new();
+    public LatencyMeasurement? Last { get; private set; }
+
+    public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture)
+    {
+        var m = Measure(architecture);
+        return new Dictionary<string, double> { [Metric] = m.MedianMs };
+    }
+
+    public LatencyMeasurement Measure(Architecture a)
+    {
+        Space.Validate(a);
+        using var net = Space.CreateNetwork(a);
+        var m = Measure(net, Options);
+        lock (Measurements) Measurements[a] = m;
+        Last = m;
+        return m;
+    }
+
+    /// <summary>Times <paramref name="net"/> (a stand-alone network) as described above.</summary>
+    public static LatencyMeasurement Measure(SuperNetwork net, LatencyOptions o)
+    {
+        TorchRuntime.SetThreads(o.Threads);
+        net.eval();
+        using var _ = no_grad();
+        using var x = randn(o.Batch, 1, 28, 28);
+        for (int i = 0; i < o.Warmup; i++)
+        {
+            using var scope = NewDisposeScope();
+            net.Forward(x);
+        }
+        var samples = new double[o.Repeats];
+        for (int i = 0; i < o.Repeats; i++)
+        {
+            using var scope = NewDisposeScope();
+            long t0 = Stopwatch.GetTimestamp();
+            var y = net.Forward(x);
+            y.data<float>()[0].ToString(); // touch the result
+            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+        }
+        return LatencyMeasurement.FromSamples(samples);
+    }
+}

@@ -1,0 +1,260 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MathNas.Estimation;
+using MathNas.Prediction;
+using MathNas.Spaces;
+using MathNas.Tables;
+using MathNas.Torch.Data;
+using MathNas.Torch.Evaluators;
+using MathNas.Torch.Nn;
+using MathNas.Torch.Training;
+
+namespace MathNas.Torch.Pipeline;
+
+/// <summary>Settings of the whole pipeline (train, estimate, validate, search, export, check).</summary>
+public sealed record PipelineOptions
+{
+    public int Seed { get; init; } = 1;
+    public string? DataDir { get; init; }
+    /// <summary>Training images (0 = all 60,000 minus the held-out split).</summary>
+    public int TrainImages { get; init; } = 0;
+    /// <summary>Held-out images (taken from the training file, never trained on): the accuracy evaluator's split.</summary>
+    public int HeldOutImages { get; init; } = 1000;
+    /// <summary>Test images for the exported network's real accuracy (0 = all 10,000).</summary>
+    public int TestImages { get; init; } = 0;
+    public int RecalibrationImages { get; init; } = 1000;
+    public int TrainThreads { get; init; } = 1;
+    public TrainOptions Train { get; init; } = new();
+    public LatencyOptions Latency { get; init; } = new();
+    public int ValidationNetworks { get; init; } = 100;
+    public int StandAloneNetworks { get; init; } = 8;
+    public TrainOptions StandAloneTrain { get; init; } = new() { Epochs = 2, CurveImages = 0 };
+    /// <summary>Training images for each stand-alone network (0 = same as the supernet).</summary>
+    public int StandAloneTrainImages { get; init; } = 10000;
+    /// <summary>Latency budget of the search step in ms (null: the median predicted latency of the space).</summary>
+    public double? LatencyBudgetMs { get; init; }
+    public string Command { get; init; } = "";
+}
+
+public sealed record CorrelationReport(int Networks, double Spearman, double KendallTau, double? Mape, double? MeanAbsoluteError,
+    string[] Architectures, double[] Measured, double[] Predicted, double[]? PredictedFlopsScaled = null, double? SpearmanFlopsScaled = null);
+
+public sealed record ChosenReport(string Architecture, string Description, double BudgetMs, double PredictedAccuracy, double PredictedLatencyMs,
+    double SharedWeightAccuracy, double TestAccuracy, double MeasuredLatencyMs, double MeasuredLatencySpreadPct, string ExportDir);
+
+public sealed record SpaceReport
+{
+    public string Space { get; init; } = "";
+    public string TablesFile { get; init; } = "";
+    public TrainState? Training { get; init; }
+    public double TrainSeconds { get; init; }
+    public double LatencyTableSeconds { get; init; }
+    public int LatencyTableEvaluations { get; init; }
+    public double LatencyTableRepeatSeconds { get; init; }
+    /// <summary>Median over the validation networks of |pred1 - pred2| / pred1 between two independent builds of the latency table (%).</summary>
+    public double LatencyTableRepeatMedianDeviationPct { get; init; }
+    public double LatencyBaseRepeatDeviationPct { get; init; }
+    public double MedianMeasurementSpreadPct { get; init; }
+    public double AccuracyTableSeconds { get; init; }
+    public int AccuracyTableEvaluations { get; init; }
+    public CorrelationReport? Latency { get; init; }
+    public double LatencyValidationSeconds { get; init; }
+    public CorrelationReport? Accuracy { get; init; }
+    public double AccuracyValidationSeconds { get; init; }
+    public CorrelationReport? StandAlone { get; init; }
+    public double StandAloneSeconds { get; init; }
+    public ChosenReport? Chosen { get; init; }
+    public double TotalSeconds { get; init; }
+}
+
+/// <summary>
+/// The whole real pipeline for one space on this machine: train the weight-sharing supernet on Fashion-MNIST
+/// (checkpointed, resumable), build the latency table (Algorithm 1 over measured latency; twice, for repeatability)
+/// and the accuracy table (Algorithm 1 over shared-weight accuracy), validate both over random networks, compare
+/// shared-weight with stand-alone-trained accuracy, search the best predicted network under a latency budget, export
+/// it from the supernet and check its real test accuracy and measured latency against the prediction.
+/// </summary>
+public static class TorchPipeline
+{
+    public static SpaceReport Run(TorchSearchSpace space, PipelineOptions o, string outDir, IProgress<ProgressInfo>? progress = null,
+        Action<string>? log = null, CancellationToken cancel = default)
+    {
+        TorchRuntime.EnsureLoaded();
+        var total = Stopwatch.StartNew();
+        var dir = Path.Combine(outDir, space.Name);
+        Directory.CreateDirectory(dir);
+        log ??= _ => { };
+        var data = FashionMnist.Splits(FashionMnist.Locate(o.DataDir), o.HeldOutImages, o.Seed, o.TrainImages, o.TestImages);
+        log($"{space.Name}: {data.Train.Count} training, {data.HeldOut.Count} held-out, {data.Test.Count} test images");
+
+        // 1. supernet
+        var sw = Stopwatch.StartNew();
+        TorchRuntime.SetThreads(o.TrainThreads);
+        TorchSharp.torch.manual_seed(o.Seed);
+        using var supernet = space.CreateNetwork();
+        var training = SupernetTrainer.Train(supernet, data, o.Train with { Seed = o.Seed, RecalibrationImages = o.RecalibrationImages },
+            Path.Combine(dir, "supernet"), progress, cancel);
+        double trainSeconds = sw.Elapsed.TotalSeconds;
+        log($"{space.Name}: supernet trained ({training.Completed} epochs, {trainSeconds:F0} s this run): " +
+            string.Join("; ", training.Curve.Select(c => $"epoch {c.Epoch} loss {c.Loss:F3} largest {c.LargestAccuracy:F1}% smallest {c.SmallestAccuracy:F1}%")));
+
+        // 2. latency tables (twice)
+        var latency = new TorchLatencyEvaluator(space, o.Latency);
+        string machine = MachineDescription();
+        string notes = $"machine: {machine}; seed {o.Seed}; command: {o.Command}";
+        sw.Restart();
+        var latCache = new CachingEvaluator(latency);
+        var latTable = SingleSampleEstimator.Estimate(space, latCache, latency.Metric, "ms", progress,
+            $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median), {o.Latency.Threads} thread(s)");
+        double latSeconds = sw.Elapsed.TotalSeconds;
+        double medianSpread = 100 * Stats.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
+        sw.Restart();
+        var latency2 = new TorchLatencyEvaluator(space, o.Latency);
+        var latTable2 = SingleSampleEstimator.Estimate(space, new CachingEvaluator(latency2), latency2.Metric, "ms", progress);
+        double latSeconds2 = sw.Elapsed.TotalSeconds;
+        log($"{space.Name}: latency table in {latSeconds:F1} s ({latCache.Evaluations} networks measured), repeat in {latSeconds2:F1} s");
+
+        // 3. accuracy table
+        TorchRuntime.SetThreads(o.TrainThreads);
+        sw.Restart();
+        var accEval = new SupernetAccuracyEvaluator(supernet, data.Train, data.HeldOut, o.RecalibrationImages, o.Seed);
+        var accCache = new CachingEvaluator(accEval);
+        var accTable = SingleSampleEstimator.Estimate(space, accCache, MetricNames.Accuracy, "%", progress,
+            $"{notes}; shared-weight top-1 accuracy of the supernet ({o.Train.Epochs} epochs, {o.Train.Sampling} sampling, {data.Train.Count} images) on {data.HeldOut.Count} held-out Fashion-MNIST training images, batch norm recalibrated on {o.RecalibrationImages} training images");
+        double accSeconds = sw.Elapsed.TotalSeconds;
+        log($"{space.Name}: accuracy table in {accSeconds:F1} s ({accCache.Evaluations} networks)");
+
+        var tables = new TableSet { Space = space.Name };
+        tables.Add(latTable);
+        tables.Add(accTable);
+        var tablesFile = Path.Combine(dir, $"{space.Name}.tables.json");
+        tables.Save(tablesFile);
+        var predictor = new Predictor(space, tables);
+        var scaled = new Predictor(space, tables, AccuracyModel.FlopsScaled);
+
+        // 4. validation networks (seeded, distinct)
+        var rng = new Random(o.Seed + 101);
+        var valSet = new HashSet<Architecture>();
+        var val = new List<Architecture>();
+        for (int guard = 0; val.Count < o.ValidationNetworks && guard < o.ValidationNetworks * 100; guard++)
+        {
+            var a = space.Sample(rng);
+            if (valSet.Add(a)) val.Add(a);
+        }
+        var names = val.Select(a => a.ToString()).ToArray();
+
+        sw.Restart();
+        var measured = new double[val.Count];
+        var valLatency = new TorchLatencyEvaluator(space, o.Latency);
+        for (int k = 0; k < val.Count; k++)
+        {
+            measured[k] = valLatency.Measure(val[k]).MedianMs;
+            progress?.Report(new ProgressInfo($"measuring {space.Name} validation networks", k + 1, val.Count));
+        }
+        var predLat = val.Select(a => predictor.Predict(latency.Metric, a)).ToArray();
+        var pred2 = val.Select(a => latTable2.PredictAdditive(a)).ToArray();
+        var latReport = new CorrelationReport(val.Count, Stats.Spearman(measured, predLat), Stats.KendallTau(measured, predLat),
+            Stats.Mape(measured, predLat), Stats.MeanAbsoluteError(measured, predLat), names, measured, predLat);
+        double latValSeconds = sw.Elapsed.TotalSeconds;
+        double repeatDev = 100 * Stats.Median(predLat.Zip(pred2).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
+        double baseDev = 100 * Math.Abs(latTable.BaseValue - latTable2.BaseValue) / latTable.BaseValue;
+        log($"{space.Name}: latency predicted vs measured over {val.Count} networks: Spearman {latReport.Spearman:F3}, MAPE {latReport.Mape:F1}%; repeat deviation {repeatDev:F2}%");
+
+        TorchRuntime.SetThreads(o.TrainThreads);
+        sw.Restart();
+        var shared = new double[val.Count];
+        for (int k = 0; k < val.Count; k++)
+        {
+            shared[k] = accCache.Evaluate(val[k], MetricNames.Accuracy);
+            progress?.Report(new ProgressInfo($"shared-weight accuracy of {space.Name} validation networks", k + 1, val.Count));
+        }
+        var predAcc = val.Select(a => predictor.PredictAccuracy(a)).ToArray();
+        var predAccScaled = val.Select(a => scaled.PredictAccuracy(a)).ToArray();
+        var accReport = new CorrelationReport(val.Count, Stats.Spearman(shared, predAcc), Stats.KendallTau(shared, predAcc), null,
+            Stats.MeanAbsoluteError(shared, predAcc), names, shared, predAcc, predAccScaled, Stats.Spearman(shared, predAccScaled));
+        double accValSeconds = sw.Elapsed.TotalSeconds;
+        log($"{space.Name}: accuracy predicted vs shared-weight over {val.Count} networks: Spearman {accReport.Spearman:F3} (flops-scaled {accReport.SpearmanFlopsScaled:F3})");
+
+        // 5. shared-weight vs stand-alone-trained accuracy
+        sw.Restart();
+        CorrelationReport? standAlone = null;
+        if (o.StandAloneNetworks > 0)
+        {
+            var picks = val.Take(o.StandAloneNetworks).ToList();
+            var sharedPick = picks.Select(a => accCache.Evaluate(a, MetricNames.Accuracy)).ToArray();
+            var alone = new double[picks.Count];
+            var saData = o.StandAloneTrainImages > 0 ? data with { Train = data.Train.Take(o.StandAloneTrainImages) } : data;
+            for (int k = 0; k < picks.Count; k++)
+            {
+                TorchSharp.torch.manual_seed(o.Seed + k);
+                using var net = space.CreateNetwork(picks[k]);
+                var st = SupernetTrainer.Train(net, saData, o.StandAloneTrain with { Seed = o.Seed + k, CurveImages = 0 },
+                    Path.Combine(dir, "standalone", picks[k].ToString().Replace(',', '-')), progress, cancel);
+                alone[k] = Batches.Accuracy(t => net.Forward(t), data.HeldOut);
+                log($"{space.Name}: stand-alone {picks[k]}: {alone[k]:F2}% (shared weights {sharedPick[k]:F2}%)");
+            }
+            standAlone = new CorrelationReport(picks.Count, Stats.Spearman(alone, sharedPick), Stats.KendallTau(alone, sharedPick), null,
+                Stats.MeanAbsoluteError(alone, sharedPick), picks.Select(a => a.ToString()).ToArray(), alone, sharedPick);
+        }
+        double saSeconds = sw.Elapsed.TotalSeconds;
+
+        // 6. search (exhaustive over the predictions: the spaces are small), export, check
+        var all = space.Enumerate().ToList();
+        double budget = o.LatencyBudgetMs ?? Stats.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
+        Architecture? best = null;
+        double bestAcc = double.NegativeInfinity;
+        foreach (var a in all)
+        {
+            if (predictor.Predict(latency.Metric, a) > budget) continue;
+            var acc = predictor.PredictAccuracy(a);
+            if (acc > bestAcc) { bestAcc = acc; best = a; }
+        }
+        ChosenReport? chosen = null;
+        if (best is not null)
+        {
+            var exportDir = Path.Combine(dir, "chosen");
+            var predicted = new Dictionary<string, double> { [MetricNames.Accuracy] = bestAcc, [latency.Metric] = predictor.Predict(latency.Metric, best) };
+            ExportedNetwork.Export(supernet, best, data.Train, o.RecalibrationImages, o.Seed, exportDir, Path.Combine(dir, "supernet"), predicted);
+            var (_, net) = ExportedNetwork.Load(exportDir);
+            using (net)
+            {
+                TorchRuntime.SetThreads(o.TrainThreads);
+                double test = Batches.Accuracy(t => net.Forward(t), data.Test);
+                var lat = TorchLatencyEvaluator.Measure(net, o.Latency);
+                chosen = new ChosenReport(best.ToString(), space.Describe(best), budget, bestAcc, predicted[latency.Metric],
+                    accCache.Evaluate(best, MetricNames.Accuracy), test, lat.MedianMs, 100 * lat.RelativeSpread, exportDir);
+            }
+            log($"{space.Name}: chosen {best} under {budget:F3} ms: predicted {bestAcc:F2}% / {chosen.PredictedLatencyMs:F3} ms, real test {chosen.TestAccuracy:F2}% / measured {chosen.MeasuredLatencyMs:F3} ms");
+        }
+        var report = new SpaceReport
+        {
+            Space = space.Name, TablesFile = tablesFile, Training = training, TrainSeconds = trainSeconds,
+            LatencyTableSeconds = latSeconds, LatencyTableEvaluations = latCache.Evaluations, LatencyTableRepeatSeconds = latSeconds2,
+            LatencyTableRepeatMedianDeviationPct = repeatDev, LatencyBaseRepeatDeviationPct = baseDev, MedianMeasurementSpreadPct = medianSpread,
+            AccuracyTableSeconds = accSeconds, AccuracyTableEvaluations = accCache.Evaluations,
+            Latency = latReport, LatencyValidationSeconds = latValSeconds, Accuracy = accReport, AccuracyValidationSeconds = accValSeconds,
+            StandAlone = standAlone, StandAloneSeconds = saSeconds, Chosen = chosen, TotalSeconds = total.Elapsed.TotalSeconds,
+        };
+        File.WriteAllText(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(report, ReportJson));
+        return report;
+    }
+
+    public static readonly JsonSerializerOptions ReportJson = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>CPU model, core count and OS of this machine, for provenance.</summary>
+    public static string MachineDescription()
+    {
+        string cpu = "unknown CPU";
+        try
+        {
+            var line = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
+            if (line is not null) cpu = line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return $"{cpu}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, TorchSharp-cpu 0.107.0";
+    }
+}
