@@ -22,6 +22,16 @@ public sealed record ControllerOptions
     /// </summary>
     public double RescaleTolerance { get; init; } = 0.03;
 
+    /// <summary>
+    /// Hysteresis against model error: what was measured bounds what the table may propose. A network whose median was
+    /// above the band sets a ceiling, one whose median was below it a floor, on the (unscaled) table latency of the
+    /// networks the next re-solves may choose, for this many seconds. A table that ranks networks wrongly then cannot make
+    /// the controller alternate between them: every exit narrows the interval, as in a bisection, and when it is empty the
+    /// controller stays on the safe side (the network below the band, or the fastest one). A newer bound that contradicts
+    /// an older one replaces it (load changes). 0 turns it off.
+    /// </summary>
+    public double BoundSeconds { get; init; } = 3.0;
+
     public double Target => BandMax - TargetMargin * (BandMax - BandMin);
 
     public void Check()
@@ -30,6 +40,7 @@ public sealed record ControllerOptions
             throw new MathNasException($"latency band must be 0 <= LMIN < LMAX, not {Fmt(BandMin)}:{Fmt(BandMax)}");
         if (Window < 1) throw new MathNasException($"the latency window needs at least 1 run, not {Window}");
         if (!(TargetMargin >= 0 && TargetMargin < 1)) throw new MathNasException($"target margin must be in [0, 1), not {Fmt(TargetMargin)}");
+        if (!(BoundSeconds >= 0) || !double.IsFinite(BoundSeconds)) throw new MathNasException($"bound seconds must be 0 or more, not {Fmt(BoundSeconds)}");
         if (!(RescaleTolerance >= 0)) throw new MathNasException($"rescale tolerance must be 0 or more, not {Fmt(RescaleTolerance)}");
     }
 
@@ -61,7 +72,8 @@ public sealed record ControllerEvent(
     Architecture To,
     IReadOnlyList<BlockChange> Changes,
     bool Feasible,
-    double PredictedAfterMs);
+    double PredictedAfterMs,
+    double TargetMs);
 
 /// <summary>
 /// The runtime controller of METHOD.md section 5. It keeps the latency table and the loaded blocks, watches the median
@@ -71,14 +83,22 @@ public sealed record ControllerEvent(
 /// to scale * Lat_table(N) &lt;= target, over the loaded blocks) and switches only the nodes whose block changed.
 /// Hysteresis: after every re-solve the window starts empty, so the next decision rests on W runs of the network then
 /// running, and an exit whose scale equals the last re-solve's (within <see cref="ControllerOptions.RescaleTolerance"/>)
-/// with the same network is not re-solved again. If no loaded network meets the target, it runs the fastest one.
+/// with the same network is not re-solved again (nor, after a re-solve that kept the network, an exit on the same side
+/// with a larger scale, which cannot change the answer); and measured networks bound the table latency of the networks
+/// chosen in the next <see cref="ControllerOptions.BoundSeconds"/> seconds (above the band: a ceiling, below: a floor).
+/// If no loaded network meets the target, it runs the fastest one above the band and keeps the running one below it.
 /// </summary>
 public sealed class DynamicController
 {
     private readonly RuntimeSolver _solve;
     private double _lastScale = double.NaN;
     private Architecture? _lastResolvedFor;
+    private bool _lastKept;
+    private bool _lastAbove;
+    private (double? Floor, double? Ceiling) _lastBounds;
     private long _runs;
+    private readonly List<(double TableMs, long When)> _tooSlow = [];
+    private readonly List<(double TableMs, long When)> _tooFast = [];
 
     public DynamicController(IRuntimeNetwork network, BlockTable accuracy, BlockTable latency, int[][] loadedBlocks,
         ControllerOptions options, RuntimeSolver? solver = null)
@@ -93,6 +113,9 @@ public sealed class DynamicController
         Options = options;
         _solve = solver ?? RuntimeSolvers.BranchAndBound;
         Window = new LatencyWindow(options.Window);
+        double fastest = latency.PredictAdditive(Problem(1).Fastest());
+        if (!(fastest > 0))
+            throw new MathNasException($"the latency table predicts {ControllerOptions.Fmt(fastest)} ms for the fastest loaded network; a table that predicts no positive latency cannot be rescaled by measurements (is the latency of this space additive?)");
         var cur = network.Current;
         for (int i = 0; i < loadedBlocks.Length; i++)
             if (i >= cur.Count || !loadedBlocks[i].Contains(cur[i]))
@@ -110,8 +133,46 @@ public sealed class DynamicController
     public List<ControllerEvent> Events { get; } = [];
     public long Runs => _runs;
 
-    /// <summary>The problem the controller would solve now, with a given scale.</summary>
-    public RuntimeProblem Problem(double scale) => new(Accuracy, Latency, LoadedBlocks, scale, Options.Target);
+    /// <summary>The problem the controller would solve now at a given scale: table latency in (floor, min(target / scale, ceiling)).</summary>
+    public RuntimeProblem Problem(double scale)
+    {
+        var (floor, ceiling) = Bounds();
+        double target = Options.Target;
+        if (ceiling is { } c) target = Math.Min(target, scale * c * (1 - 1e-9));
+        double? lower = floor is { } f ? scale * f * (1 + 1e-9) : null;
+        return new RuntimeProblem(Accuracy, Latency, LoadedBlocks, scale, target, lower);
+    }
+
+    /// <summary>
+    /// The measured bounds on the table latency: the largest table latency of the networks measured below the band
+    /// (floor) and the least of those measured above it (ceiling), within the last <see cref="ControllerOptions.BoundSeconds"/> seconds.
+    /// </summary>
+    public (double? Floor, double? Ceiling) Bounds()
+    {
+        long now = Stopwatch.GetTimestamp();
+        long horizon = (long)(Options.BoundSeconds * Stopwatch.Frequency);
+        _tooSlow.RemoveAll(x => now - x.When >= horizon);
+        _tooFast.RemoveAll(x => now - x.When >= horizon);
+        double? c = _tooSlow.Count == 0 ? null : _tooSlow.Min(x => x.TableMs);
+        double? f = _tooFast.Count == 0 ? null : _tooFast.Max(x => x.TableMs);
+        return (f, c);
+    }
+
+    private void AddBound(bool above, double table)
+    {
+        if (Options.BoundSeconds <= 0) return;
+        long now = Stopwatch.GetTimestamp();
+        if (above)
+        {
+            _tooFast.RemoveAll(x => x.TableMs >= table); // a newer measurement contradicts them: the load went up
+            _tooSlow.Add((table, now));
+        }
+        else
+        {
+            _tooSlow.RemoveAll(x => x.TableMs <= table); // the load went down
+            _tooFast.Add((table, now));
+        }
+    }
 
     /// <summary>The best loaded network for the unscaled table (the start network), or the fastest one when none meets the target.</summary>
     public static Architecture InitialArchitecture(BlockTable accuracy, BlockTable latency, int[][] loadedBlocks, ControllerOptions options, RuntimeSolver? solver = null)
@@ -140,7 +201,14 @@ public sealed class DynamicController
         double table = Latency.PredictAdditive(current);
         if (!(table > 0)) throw new MathNasException($"the latency table predicts {ControllerOptions.Fmt(table)} ms for the running network; cannot rescale by it");
         double scale = median / table;
-        if (current.Equals(_lastResolvedFor) && Math.Abs(scale / _lastScale - 1) <= Options.RescaleTolerance)
+        bool above = median > Options.BandMax;
+        AddBound(above, table);
+        var bounds = Bounds();
+        if (current.Equals(_lastResolvedFor) && bounds == _lastBounds && (Math.Abs(scale / _lastScale - 1) <= Options.RescaleTolerance
+            // The last re-solve kept this network on the same side of the band. A larger scale only removes networks from
+            // the feasible set: below the band the running network stays feasible (its rescaled prediction is the
+            // median, under the target) and so stays optimal; above it, it stays the fastest fallback. Same answer.
+            || (_lastKept && above == _lastAbove && scale >= _lastScale * (1 - Options.RescaleTolerance))))
         {
             Window.Clear();
             return ControllerAction.Held;
@@ -150,7 +218,8 @@ public sealed class DynamicController
         var problem = Problem(scale);
         var best = _solve(problem);
         bool feasible = best is not null;
-        best ??= problem.Fastest();
+        // Nothing between the bounds (or nothing meets the target): above the band run the fastest network, below it stay.
+        best ??= above ? problem.Fastest() : current;
         double resolveMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
 
         var changes = BlockChanges.Between(current, best);
@@ -167,8 +236,11 @@ public sealed class DynamicController
         Scale = scale;
         _lastScale = scale;
         _lastResolvedFor = best;
+        _lastKept = changes.Count == 0;
+        _lastAbove = above;
+        _lastBounds = bounds;
         Events.Add(new ControllerEvent(_runs, median, predictedBefore, scale, resolveMs, switchMs, current, best, changes, feasible,
-            problem.PredictLatency(best)));
+            problem.PredictLatency(best), problem.Target));
         Window.Clear();
         return changes.Count > 0 ? ControllerAction.Switched : ControllerAction.Kept;
     }

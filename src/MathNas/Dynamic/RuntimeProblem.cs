@@ -5,13 +5,15 @@ namespace MathNas.Dynamic;
 
 /// <summary>
 /// The on-device search problem (METHOD.md sections 4-5) restricted to the loaded blocks: maximise the linear predicted
-/// accuracy Acc(Ñ) - sum b^A subject to the rescaled latency Scale * (Lat(Ñ) - sum b^L) &lt;= Target.
+/// accuracy Acc(Ñ) - sum b^A subject to the rescaled latency Scale * (Lat(Ñ) - sum b^L) &lt;= Target (and, optionally,
+/// &gt; LowerTarget).
 /// Block indices in <see cref="Blocks"/> are those of the space; the solver works on positions in those lists.
 /// </summary>
 public sealed class RuntimeProblem
 {
-    public RuntimeProblem(BlockTable accuracy, BlockTable latency, int[][] blocks, double scale, double target)
+    public RuntimeProblem(BlockTable accuracy, BlockTable latency, int[][] blocks, double scale, double target, double? lowerTarget = null)
     {
+        if (lowerTarget is { } lt && !double.IsFinite(lt)) throw new MathNasException($"lower latency target must be a finite number, not {lt}");
         if (!(scale > 0) || !double.IsFinite(scale)) throw new MathNasException($"latency scale must be a positive number, not {scale}");
         if (!double.IsFinite(target)) throw new MathNasException($"latency target must be a finite number, not {target}");
         if (blocks.Length != accuracy.Deltas.Length || blocks.Length != latency.Deltas.Length)
@@ -31,7 +33,14 @@ public sealed class RuntimeProblem
             Cost[i] = blocks[i].Select(j => -scale * latency.Deltas[i][j]).ToArray();
         }
         Capacity = target - scale * latency.BaseValue;
+        LowerTarget = lowerTarget;
+        LowerCapacity = lowerTarget is { } l ? l - scale * latency.BaseValue : double.NegativeInfinity;
     }
+
+    /// <summary>Optional strict lower bound on the rescaled latency (a network measured below the band was at least this slow).</summary>
+    public double? LowerTarget { get; }
+    /// <summary>sum Cost &gt; LowerCapacity (negative infinity when there is no lower bound).</summary>
+    public double LowerCapacity { get; }
 
     public BlockTable Accuracy { get; }
     public BlockTable Latency { get; }
@@ -90,13 +99,16 @@ public static class RuntimeSolvers
         int m = p.NodeCount;
         var sufMaxV = new double[m + 1];
         var sufMinC = new double[m + 1];
+        var sufMaxC = new double[m + 1];
         for (int i = m - 1; i >= 0; i--)
         {
             sufMaxV[i] = sufMaxV[i + 1] + p.Value[i].Max();
             sufMinC[i] = sufMinC[i + 1] + p.Cost[i].Min();
+            sufMaxC[i] = sufMaxC[i + 1] + p.Cost[i].Max();
         }
+        double lower = p.LowerCapacity;
         double tol = 1e-9 * Math.Max(1, Math.Abs(p.Capacity));
-        if (sufMinC[0] > p.Capacity + tol) return null;
+        if (sufMinC[0] > p.Capacity + tol || sufMaxC[0] <= lower) return null;
         var cur = new int[m];
         var best = new int[m];
         double bestV = double.NegativeInfinity;
@@ -113,7 +125,7 @@ public static class RuntimeSolvers
             for (int k = 0; k < vi.Length; k++)
             {
                 double nc = c + ci[k];
-                if (nc + sufMinC[i + 1] > p.Capacity + tol) continue;
+                if (nc + sufMinC[i + 1] > p.Capacity + tol || nc + sufMaxC[i + 1] <= lower) continue;
                 double nv = v + vi[k];
                 if (nv + sufMaxV[i + 1] <= bestV) continue;
                 cur[i] = k;
@@ -136,7 +148,7 @@ public static class RuntimeSolvers
         {
             double v = 0, c = 0;
             for (int i = 0; i < m; i++) { v += p.Value[i][pos[i]]; c += p.Cost[i][pos[i]]; }
-            if (c <= p.Capacity + tol && v > bestV) { bestV = v; best = (int[])pos.Clone(); }
+            if (c <= p.Capacity + tol && c > p.LowerCapacity && v > bestV) { bestV = v; best = (int[])pos.Clone(); }
             int k = m - 1;
             while (k >= 0 && ++pos[k] == p.Blocks[k].Length) { pos[k] = 0; k--; }
             if (k < 0) break;

@@ -6,12 +6,12 @@ namespace MathNas.Tests.Dynamic;
 
 public class DynamicControllerTests
 {
-    private static (FakeRuntimeNetwork Net, DynamicController Ctl, BlockTable Acc, BlockTable Lat) Setup(int seed, double bandMin, double bandMax, int window = 5, int k = 5)
+    private static (FakeRuntimeNetwork Net, DynamicController Ctl, BlockTable Acc, BlockTable Lat) Setup(int seed, double bandMin, double bandMax, int window = 5, int k = 5, double boundSeconds = 3)
     {
         int[] counts = [5, 6, 4, 7];
         var (acc, lat) = DynamicFixtures.RandomTables(counts, seed);
         var loaded = ParetoBlockSelection.Select(acc, lat, k);
-        var opt = new ControllerOptions { BandMin = bandMin, BandMax = bandMax, Window = window };
+        var opt = new ControllerOptions { BandMin = bandMin, BandMax = bandMax, Window = window, BoundSeconds = boundSeconds };
         var start = DynamicController.InitialArchitecture(acc, lat, loaded, opt);
         var net = new FakeRuntimeNetwork(lat, start);
         return (net, new DynamicController(net, acc, lat, loaded, opt), acc, lat);
@@ -74,7 +74,8 @@ public class DynamicControllerTests
         int[] counts = [5, 6, 4, 7];
         var (_, lat0) = DynamicFixtures.RandomTables(counts, 4);
         var (lo, hi) = Band(lat0);
-        var (net, ctl, acc, _) = Setup(4, lo, hi);
+        // without measured bounds: the start network, measured too slow under load, may be chosen again at once
+        var (net, ctl, acc, _) = Setup(4, lo, hi, boundSeconds: 0);
         var start = net.Current;
         net.Factor = 1.6;
         for (int r = 0; r < 30; r++) ctl.Step();
@@ -87,6 +88,67 @@ public class DynamicControllerTests
         Assert.Equal(1.0, ctl.Events[1].Scale, 12);
         // back to the optimum of the unscaled table = the start network
         Assert.Equal(start, net.Current);
+    }
+
+    [Fact]
+    public void A_network_measured_too_slow_is_not_chosen_again_while_its_bound_holds()
+    {
+        int[] counts = [5, 6, 4, 7];
+        var (_, lat0) = DynamicFixtures.RandomTables(counts, 4);
+        var (lo, hi) = Band(lat0);
+        var (net, ctl, _, lat) = Setup(4, lo, hi, boundSeconds: 3600);
+        var start = net.Current;
+        net.Factor = 1.6;
+        for (int r = 0; r < 30; r++) ctl.Step();
+        Assert.Equal(lat.PredictAdditive(start), ctl.Bounds().Ceiling!.Value, 12);
+        net.Factor = 1.0;
+        for (int r = 0; r < 30; r++) ctl.Step();
+        // the load is gone, but the start network was measured above the band within the bound's lifetime: the controller
+        // moves up only to networks the table ranks faster than it
+        Assert.NotEqual(start, net.Current);
+        Assert.True(lat.PredictAdditive(net.Current) < lat.PredictAdditive(start));
+        Assert.All(ctl.Events, e => Assert.True(lat.PredictAdditive(e.To) < lat.PredictAdditive(start) || e.To.Equals(start) && e.Run == 0));
+    }
+
+    /// <summary>
+    /// The table is wrong about some networks (they run 2.2x slower than predicted relative to the others). Without
+    /// measured bounds the controller alternates between a network below the band and one above it; with them it settles.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(6)]
+    public void Model_error_does_not_make_the_controller_flap(int seed)
+    {
+        int[] counts = [5, 6, 4, 7];
+        var (acc, lat) = DynamicFixtures.RandomTables(counts, seed);
+        var (lo, hi) = Band(lat);
+        var loaded = ParetoBlockSelection.Select(acc, lat, 5);
+        // networks using the most accurate loaded block of node 0 are 2.2x slower than the table says
+        int slowBlock = loaded[0].OrderBy(j => acc.Deltas[0][j]).First();
+        (int Total, int Late) Switches(double boundSeconds)
+        {
+            var opt = new ControllerOptions { BandMin = lo, BandMax = hi, Window = 5, BoundSeconds = boundSeconds };
+            var start = DynamicController.InitialArchitecture(acc, lat, loaded, opt);
+            var net = new ErrorFake(lat, start, a => a[0] == slowBlock ? 2.2 : 1.0);
+            var ctl = new DynamicController(net, acc, lat, loaded, opt);
+            for (int r = 0; r < 3000; r++) ctl.Step();
+            var sw = ctl.Events.Where(e => e.Changes.Count > 0).ToList();
+            return (sw.Count, sw.Count(e => e.Run > 1000));
+        }
+        var without = Switches(0);
+        var with = Switches(3600);
+        // with bounds: a few bisection steps, then no switch at all in the last 2000 runs
+        Assert.True(with.Total <= 15 && with.Late == 0, $"{with.Total} switches with measured bounds, {with.Late} after run 1000");
+        Assert.True(without.Late >= 100, $"the fixture should make the unbounded controller flap, it switched {without.Late} times after run 1000");
+    }
+
+    private sealed class ErrorFake(BlockTable latency, Architecture start, Func<Architecture, double> error) : IRuntimeNetwork
+    {
+        public Architecture Current { get; private set; } = start;
+        public double RunOnce() => error(Current) * latency.PredictAdditive(Current);
+        public void Switch(IReadOnlyList<BlockChange> changes) => Current = BlockChanges.Apply(Current, changes);
+        public void Rebuild(Architecture a) => Current = a;
     }
 
     [Fact]
@@ -103,6 +165,11 @@ public class DynamicControllerTests
         var best = RuntimeSolvers.BranchAndBound(p)!;
         Assert.Equal(47, acc.PredictAdditive(best), 12);
         Assert.Equal(RuntimeSolvers.BruteForce(p), best);
+        // a lower bound of 7 (table latency > 3.5) removes (2,1) (table 2) and keeps (1,1), (2,0) (table 5)
+        var lb = new RuntimeProblem(acc, lat, [[0, 1, 2], [0, 1]], 2.0, 12, 9.9);
+        Assert.Equal(RuntimeSolvers.BruteForce(lb), RuntimeSolvers.BranchAndBound(lb));
+        Assert.Equal(2 * 5.0, lb.PredictLatency(RuntimeSolvers.BranchAndBound(lb)!), 12);
+        Assert.Null(RuntimeSolvers.BranchAndBound(new RuntimeProblem(acc, lat, [[0, 1, 2], [0, 1]], 2.0, 12, 10.0)));
         // infeasible target -> null, and Fastest() is the least-latency network
         var q = new RuntimeProblem(acc, lat, [[0, 1, 2], [0, 1]], 2.0, 3);
         Assert.Null(RuntimeSolvers.BranchAndBound(q));

@@ -97,7 +97,8 @@ public class LoadGeneratorTests
         int[] counts = [5, 6, 4, 7];
         var (acc, lat) = DynamicFixtures.RandomTables(counts, 3);
         var (lo, hi) = lat.Range();
-        var opt = new ControllerOptions { BandMin = lo + 0.45 * (hi - lo), BandMax = lo + 0.65 * (hi - lo), Window = 5 };
+        // measured bounds live 0.2 s here (the steps are 0.4 s), so the start network can come back when the load goes
+        var opt = new ControllerOptions { BandMin = lo + 0.45 * (hi - lo), BandMax = lo + 0.65 * (hi - lo), Window = 5, BoundSeconds = 0.2 };
         var loaded = ParetoBlockSelection.Select(acc, lat, 5);
         var net = new FakeRuntimeNetwork(lat, DynamicController.InitialArchitecture(acc, lat, loaded, opt));
         var profile = LoadProfile.Parse("0:400ms,1:400ms,0:400ms");

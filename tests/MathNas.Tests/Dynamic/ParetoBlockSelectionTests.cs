@@ -88,13 +88,14 @@ public class ParetoBlockSelectionTests
             for (int b = -2; b <= 22; b++)
             {
                 double target = scale * (lo + (hi - lo) * b / 20.0);
-                var p = new RuntimeProblem(acc, lat, all, scale, target);
+                var p = new RuntimeProblem(acc, lat, all, scale, target, b % 3 == 0 ? scale * (lo + (hi - lo) * (b - 6) / 20.0) : null);
                 var bf = RuntimeSolvers.BruteForce(p);
                 var bb = RuntimeSolvers.BranchAndBound(p);
                 Assert.Equal(bf is null, bb is null);
                 if (bf is null) continue;
                 Assert.Equal(acc.PredictAdditive(bf), acc.PredictAdditive(bb!), 9);
                 Assert.True(p.PredictLatency(bb!) <= target + 1e-9);
+                if (p.LowerTarget is { } l) Assert.True(p.PredictLatency(bb!) > l);
             }
         }
     }
