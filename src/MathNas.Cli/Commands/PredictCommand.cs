@@ -11,18 +11,38 @@ internal sealed class PredictCommand : ICliCommand
     {
         var json = CliEnv.JsonOption();
         var space = CliEnv.SpaceOption();
-        var tables = CliEnv.TablesOption();
+        var tables = CliEnv.TablesOption(required: false);
         var arch = new Option<string>("--arch", "-a")
         {
             Description = "the network: a code (\"3,3,4,1,3,1\") or the space's own notation (NAS-Bench-201 arch string)",
             Required = true,
         };
         var model = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled", DefaultValueFactory = _ => "linear" };
-        var cmd = new Command("predict", "predict a network's accuracy, latency, ... from block tables") { space, tables, arch, model, json };
+        var parity = new Option<string?>("--parity")
+        {
+            Description = "'reference': reproduce the MathNAS reference project's predict.py exactly (its published tables and formulas, defects included); --arch is then the reference's own code",
+        };
+        var device = new Option<string?>("--device") { Description = "with --parity reference: the reference device (fpga, edgegpu, raspberrypi, tx2cpu, tx2gpu, xeon, titanxp, ...)" };
+        var cmd = new Command("predict", "predict a network's accuracy, latency, ... from block tables") { space, tables, arch, model, parity, device, json };
         env.SetAction(cmd, p =>
         {
+            if (p.GetValue(parity) is { } par)
+            {
+                if (par != "reference") throw new MathNasException($"unknown --parity '{par}': the only parity mode is 'reference'");
+                var spaceName = p.GetValue(space)!;
+                var dev = p.GetValue(device) ?? "";
+                var code = Spaces.Architecture.Parse(p.GetValue(arch)!).ToArray();
+                var r = new Reference.ReferencePredictor(Reference.ReferenceData.Load(), Reference.ReferenceMode.Parity).Predict(spaceName, dev, code);
+                if (p.GetValue(json))
+                {
+                    env.WriteJson(new { space = spaceName, device = dev, code, parity = "reference", predicted = new { accuracy = r.Accuracy, cost = r.Cost } });
+                    return 0;
+                }
+                env.Console.WriteLine($"reference parity ({spaceName}, device '{dev}'), code {string.Join(",", code)}: accuracy {CliEnv.Num(r.Accuracy, 9)}, cost {CliEnv.Num(r.Cost, 9)}");
+                return 0;
+            }
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
-            var t = CliEnv.LoadTables(p.GetValue(tables)!, sp);
+            var t = CliEnv.LoadTables(p.GetValue(tables) ?? throw new MathNasException("--tables is required (or --parity reference)"), sp);
             var m = AccuracyModels.Parse(p.GetValue(model)!);
             var a = sp.ParseArchitecture(p.GetValue(arch)!);
             var predictor = new Predictor(sp, t, m);

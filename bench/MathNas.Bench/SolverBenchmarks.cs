@@ -1,0 +1,42 @@
+using BenchmarkDotNet.Attributes;
+using MathNas.Prediction;
+using MathNas.Search;
+
+namespace MathNas.Bench;
+
+/// <summary>
+/// The exact solver's hot path on the benchmark shapes of `mathnas bench` (synthetic tables, seeded).
+/// Run: dotnet run -c Release --project bench/MathNas.Bench -- --filter '*SolverBenchmarks*'
+/// </summary>
+[MemoryDiagnoser]
+[ShortRunJob]
+public class SolverBenchmarks
+{
+    private readonly BranchAndBoundSolver _bnb = new();
+    private SearchProblem _nb201 = null!, _vit = null!, _vitRatio = null!, _transformer = null!, _syn50 = null!;
+    private SearchProblem _vitFront = null!;
+    private ResourceRow _vitLatency = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var all = SolverBenchmark.Instances(quick: true).ToList();
+        SearchProblem Find(string name) => all.First(i => i.Name.StartsWith(name, StringComparison.Ordinal)).Problem;
+        _nb201 = Find("nasbench201-sized");
+        _vit = Find("supervit-sized (FLOPs");
+        _transformer = Find("supertransformer-sized");
+        _syn50 = Find("synthetic-50x20");
+        var front = all.First(i => i.Kind == "pareto");
+        _vitFront = front.Problem;
+        _vitLatency = SearchProblemBuilder.MetricRow(front.Space!, front.Tables!, front.Along!);
+        var vit = all.First(i => i.Name.StartsWith("supervit-sized (FLOPs", StringComparison.Ordinal));
+        _vitRatio = SearchProblemBuilder.Build(vit.Space!, vit.Tables!, AccuracyModel.FlopsScaled, vit.Budgets!);
+    }
+
+    [Benchmark] public double NasBench201Sized() => _bnb.Solve(_nb201).Best!.Objective;
+    [Benchmark] public double SuperViTSized() => _bnb.Solve(_vit).Best!.Objective;
+    [Benchmark] public double SuperViTSizedFlopsScaled() => _bnb.Solve(_vitRatio).Best!.Objective;
+    [Benchmark] public double SuperTransformerSized() => _bnb.Solve(_transformer).Best!.Objective;
+    [Benchmark] public double Synthetic50x20() => _bnb.Solve(_syn50).Best!.Objective;
+    [Benchmark] public int SuperViTFront100() => ParetoFront.AtBudgets(_bnb, _vitFront, _vitLatency, 100).Points.Count;
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using MathNas.Search;
+using Spectre.Console;
+
+namespace MathNas.Cli.Commands;
+
+/// <summary>`mathnas bench`: median in-process solve times of the project's solver against OR-Tools (and brute force).</summary>
+internal sealed class BenchCommand : ICliCommand
+{
+    public Command Build(CliEnv env)
+    {
+        var json = CliEnv.JsonOption();
+        var quick = new Option<bool>("--quick") { Description = "fewer repetitions and no 100x30 instance (a fast smoke run)" };
+        var only = new Option<string?>("--only") { Description = "run only the instances whose name contains this text" };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "skip OR-Tools (project solver and brute force only)" };
+        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small)") { json, quick, only, noBaseline };
+        env.SetAction(cmd, p =>
+        {
+            bool q = p.GetValue(quick);
+            var filter = p.GetValue(only);
+            var entries = new List<BenchEntry>();
+            foreach (var inst in SolverBenchmark.Instances(q))
+            {
+                if (filter is not null && !inst.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+                if (!p.GetValue(json)) env.Err.WriteLine($"[bench] {inst.Name} ...");
+                entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline)));
+            }
+            if (p.GetValue(json))
+            {
+                env.WriteJson(new
+                {
+                    machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
+                    quick = q,
+                    instances = entries.Select(e => new
+                    {
+                        name = e.Name, kind = e.Kind, nodes = e.Nodes, blocks = e.Blocks, log10_networks = Math.Round(e.Log10Networks, 2),
+                        repeats = e.Repeats, median_ms = e.MedianMs, baseline_median_ms = e.BaselineMedianMs, brute_force_ms = e.BruteForceMs,
+                        speedup = e.Speedup, status = e.Status, baseline_status = e.BaselineStatus,
+                        objective = e.Objective, baseline_objective = e.BaselineObjective, agree = e.Agree,
+                    }).ToList(),
+                });
+                return 0;
+            }
+            var t = new Table().AddColumns("instance", "nodes", "blocks", "log10 nets", "bnb median ms", "OR-Tools median ms", "speedup", "brute force ms", "status", "agree");
+            foreach (var e in entries)
+                t.AddRow(Markup.Escape(e.Name), e.Nodes.ToString(), e.Blocks.ToString(), CliEnv.Num(e.Log10Networks, 1), CliEnv.Num(e.MedianMs, 4),
+                    e.BaselineMedianMs is { } b ? CliEnv.Num(b, 2) : "-", e.Speedup is { } s ? CliEnv.Num(s, 0) + "x" : "-",
+                    e.BruteForceMs is { } bf ? CliEnv.Num(bf, 2) : "-", e.Status, e.Agree is null ? "-" : e.Agree.Value ? "yes" : "NO");
+            env.Console.Write(t);
+            return 0;
+        });
+        return cmd;
+    }
+}

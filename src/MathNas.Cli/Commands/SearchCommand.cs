@@ -1,0 +1,187 @@
+using System.CommandLine;
+using System.Globalization;
+using MathNas.Estimation;
+using MathNas.Prediction;
+using MathNas.Search;
+using MathNas.Spaces;
+using MathNas.Tables;
+using Spectre.Console;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace MathNas.Cli.Commands;
+
+/// <summary>`mathnas search`: exact search for the most accurate network under budgets (Eq. 6).</summary>
+internal sealed class SearchCommand : ICliCommand
+{
+    internal static Option<string> AccuracyModelOption() => new("--accuracy-model")
+    {
+        Description = "accuracy model: linear or flops-scaled",
+        DefaultValueFactory = _ => "linear",
+    };
+
+    internal static Option<string[]> MaxOption() => new("--max")
+    {
+        Description = "budget METRIC=VALUE, repeatable: latency:DEV=V, energy:DEV=V, cost:NAME=V, flops=V, params=V",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    internal static Option<string> SolverOption() => new("--solver")
+    {
+        Description = "bnb (the project's branch and bound) or ortools (OR-Tools SCIP MILP, the reference)",
+        DefaultValueFactory = _ => "bnb",
+    };
+
+    internal static Option<double?> TimeLimitOption() => new("--time-limit") { Description = "time limit in seconds; on expiry the best network found and its proven gap" };
+
+    public Command Build(CliEnv env)
+    {
+        var space = CliEnv.SpaceOption();
+        var tables = CliEnv.TablesOption();
+        var model = AccuracyModelOption();
+        var max = MaxOption();
+        var top = new Option<int>("--top") { Description = "return the K best distinct networks (exact)", DefaultValueFactory = _ => 1 };
+        var verify = new Option<string?>("--verify") { Description = "closed loop: measure the chosen network with this evaluator and re-solve while it breaks a budget" };
+        var rounds = new Option<int>("--rounds") { Description = "closed loop: most rounds", DefaultValueFactory = _ => 10 };
+        var mode = new Option<string>("--verify-mode") { Description = "closed loop: cut (exclude the network), tighten (the budget by the measured error) or both", DefaultValueFactory = _ => "both" };
+        var timeLimit = TimeLimitOption();
+        var solverOpt = SolverOption();
+        var outFile = new Option<string?>("--out") { Description = "write the chosen architecture as YAML (space, code, architecture, predicted)" };
+        var json = CliEnv.JsonOption();
+        var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, json };
+        env.SetAction(cmd, p =>
+        {
+            var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
+            var ts = CliEnv.LoadTables(p.GetValue(tables)!, sp);
+            var am = AccuracyModels.Parse(p.GetValue(model)!);
+            var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
+            var dupe = budgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
+            if (dupe is not null) throw new MathNasException($"budget '{dupe.Key}' is given twice");
+            int k = p.GetValue(top);
+            if (k < 1) throw new MathNasException("--top must be at least 1");
+            var tl = p.GetValue(timeLimit);
+            if (tl is { } tlv && !(tlv > 0)) throw new MathNasException("--time-limit must be a positive number of seconds");
+            var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);
+            var predictor = new Predictor(sp, ts, am);
+            var problem = SearchProblemBuilder.Build(predictor, budgets);
+            var options = new SolveOptions { TopK = k, TimeLimitSeconds = tl };
+
+            SearchResult result;
+            ClosedLoopResult? loop = null;
+            CachingEvaluator? evaluator = null;
+            var verifySpec = p.GetValue(verify);
+            if (verifySpec is not null)
+            {
+                if (k > 1) throw new MathNasException("--verify and --top cannot be combined");
+                evaluator = new CachingEvaluator(EvaluatorRegistry.Resolve(verifySpec, sp));
+                loop = ClosedLoopSearch.Run(solver, problem, evaluator, p.GetValue(rounds), ClosedLoopSearch.ParseMode(p.GetValue(mode)!), options);
+                result = loop.Final;
+            }
+            else
+            {
+                result = solver.Solve(problem, options);
+            }
+
+            object Describe(Solution s)
+            {
+                var a = new Architecture(s.Code);
+                return new
+                {
+                    code = s.Code,
+                    architecture = sp.Describe(a),
+                    predicted = predictor.PredictAll(a),
+                    objective = s.Objective,
+                };
+            }
+            var best = result.Best;
+            var arch = best is null ? null : new Architecture(best.Code);
+            var predicted = arch is null ? null : predictor.PredictAll(arch);
+            var jsonObj = new Dictionary<string, object?>
+            {
+                ["space"] = sp.Name,
+                ["accuracy_model"] = am.Name(),
+                ["solver"] = solver.Name,
+                ["status"] = result.Status.Name(),
+                ["code"] = best?.Code,
+                ["architecture"] = arch is null ? null : sp.Describe(arch),
+                ["predicted"] = predicted,
+                ["objective"] = best?.Objective,
+                ["gap"] = double.IsFinite(result.Gap) ? result.Gap : null,
+                ["upper_bound"] = double.IsFinite(result.UpperBound) ? result.UpperBound : null,
+                ["solve_ms"] = loop?.SolveMs ?? result.SolveMs,
+                ["evaluations"] = evaluator?.Evaluations ?? 0,
+                ["budgets"] = problem.Rows.Where(r => r.Kind == RowKind.Budget).Select(r => new
+                {
+                    metric = r.Name, max = r.Max, value = best is null ? (double?)null : r.Value(best.Code),
+                }).ToList(),
+                ["solutions"] = result.Solutions.Select(Describe).ToList(),
+            };
+            if (loop is not null)
+            {
+                jsonObj["rounds"] = loop.Rounds;
+                jsonObj["verified"] = loop.Verified;
+                jsonObj["measured"] = loop.History.Count > 0 ? loop.History[^1].Measured : null;
+                jsonObj["history"] = loop.History.Select(h => new { round = h.Round, code = h.Code, predicted = h.Predicted, measured = h.Measured, broken = h.Broken, action = h.Action }).ToList();
+            }
+            if (result.Infeasibility is { } why)
+            {
+                jsonObj["message"] = why.Message;
+                jsonObj["infeasible_budgets"] = why.Rows.Select(r => new { metric = r.Row, max = r.Max, least_value = r.LeastValue, message = r.Message }).ToList();
+            }
+
+            if (best is null)
+            {
+                if (p.GetValue(json)) env.WriteJson(jsonObj);
+                var msg = result.Status == SolveStatus.Infeasible
+                    ? $"infeasible: {result.Infeasibility?.Message ?? "no network meets the constraints"}"
+                    : "no network found within the time limit";
+                throw new MathNasException(msg);
+            }
+
+            if (p.GetValue(outFile) is { } path) WriteYaml(path, sp, arch!, predicted!);
+
+            if (p.GetValue(json)) { env.WriteJson(jsonObj); return 0; }
+            var gapText = result.Status == SolveStatus.Optimal ? "proven optimal" : $"{result.Status.Name()}, gap <= {CliEnv.Num(result.Gap, 6)}";
+            env.Console.WriteLine($"{sp.Name}: {gapText} ({solver.Name}, {am.Name()} accuracy, {CliEnv.Num(result.SolveMs, 3)} ms)");
+            if (loop is not null)
+                env.Console.WriteLine($"closed loop with '{evaluator!.Name}': {(loop.Verified ? "verified" : "NOT verified")} after {loop.Rounds} round(s), {loop.Evaluations} evaluation(s)");
+            var t = new Table().AddColumns("#", "code", "architecture", "predicted accuracy");
+            foreach (var (metric, _) in predicted!) if (metric != MetricNames.Accuracy) t.AddColumn(Markup.Escape(metric));
+            int rank = 1;
+            foreach (var s in result.Solutions)
+            {
+                var a = new Architecture(s.Code);
+                var pr = predictor.PredictAll(a);
+                var cells = new List<string> { rank++.ToString(CultureInfo.InvariantCulture), string.Join(",", s.Code), Markup.Escape(sp.Describe(a)), CliEnv.Num(s.Objective) };
+                cells.AddRange(pr.Where(kv => kv.Key != MetricNames.Accuracy).Select(kv => CliEnv.Num(kv.Value)));
+                t.AddRow(cells.ToArray());
+            }
+            env.Console.Write(t);
+            foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
+                env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Writes {space, code, architecture, predicted} as YAML to a temporary file, then moves it into place.</summary>
+    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted)
+    {
+        var doc = new Dictionary<string, object>
+        {
+            ["space"] = space.Name,
+            ["code"] = a.ToArray(),
+            ["architecture"] = space.Describe(a),
+            ["predicted"] = predicted.ToDictionary(kv => kv.Key, kv => kv.Value),
+        };
+        var yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Serialize(doc);
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full);
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var tmp = full + ".tmp";
+        File.WriteAllText(tmp, yaml);
+        File.Move(tmp, full, overwrite: true);
+    }
+}

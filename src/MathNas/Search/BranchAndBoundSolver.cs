@@ -1,0 +1,469 @@
+using System.Diagnostics;
+
+namespace MathNas.Search;
+
+/// <summary>
+/// The project's exact solver for the multiple-choice knapsack with side constraints: depth-first branch and
+/// bound with Lagrangian bounds (multipliers from subgradient optimisation at the root), per-row feasibility
+/// bounds, per-node dominance pruning, reduced-cost fixing against a greedy incumbent, and node/block ordering
+/// by reduced value. Proves optimality (top-k exact); under a time limit returns the best found and a proven bound.
+/// Ties are broken deterministically: equal objective -&gt; lexicographically smaller code.
+/// </summary>
+public sealed class BranchAndBoundSolver : SearchSolverBase
+{
+    public override string Name => "bnb";
+
+    public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options)
+    {
+        var w = new Worker(problem, k, deadline, options);
+        return w.Run();
+    }
+
+    private sealed class Worker
+    {
+        private readonly SearchProblem _p;
+        private readonly int _k;
+        private readonly long _deadline;
+        private readonly SolveOptions _o;
+        private readonly int _m;
+
+        // Active rows (non-trivial) in original coefficients.
+        private int _r;
+        private double[][][] _rowCoef = [];
+        private double[] _cap = [];
+        private double[] _tolPrune = [];
+        private ResourceRow[] _rows = [];
+
+        // Per search depth d (node _order[d]): candidate blocks, their values and row coefficients (flattened).
+        private int[] _order = [];
+        private int[][] _cand = [];
+        private double[][] _val = [];
+        private double[][] _coef = []; // [d][c*_r + k]
+        private double[][] _red = [];  // reduced value under _lambda
+        private double[] _lambda = [];
+        private double[] _sufLag = []; // [d] sum over depth >= d of max reduced value
+        private double[] _sufMax = []; // [d] sum of max value
+        private double[] _sufMin = []; // [d*_r + k] sum of min coefficient
+
+        // Top-k incumbents, best first.
+        private readonly List<Solution> _best = new();
+        private double _tolObj;
+        private double _tolLag;
+        private long _nodes;
+        private bool _aborted;
+        private double _openBound = double.NegativeInfinity;
+        private int[] _code = [];   // original node order
+        private double[] _used = []; // [d*_r + k] row usage before choosing depth d
+
+        public Worker(SearchProblem p, int k, long deadline, SolveOptions o)
+        {
+            _p = p;
+            _k = k;
+            _deadline = deadline;
+            _o = o;
+            _m = p.NodeCount;
+            _nodeLimit = o.NodeLimit ?? long.MaxValue;
+        }
+
+        private readonly long _nodeLimit;
+
+        private double Threshold => _best.Count >= _k ? _best[_k - 1].Objective : double.NegativeInfinity;
+
+        public CoreResult Run()
+        {
+            // ---- rows ----
+            var rows = new List<ResourceRow>();
+            foreach (var row in _p.Rows)
+            {
+                if (double.IsPositiveInfinity(row.Capacity)) continue;
+                double minSum = 0, maxSum = 0;
+                for (int i = 0; i < _m; i++) { minSum += row.Coef[i].Min(); maxSum += row.Coef[i].Max(); }
+                if (minSum > row.Capacity + row.Tolerance) return Infeasible(); // no code can meet it
+                if (maxSum <= row.Capacity) continue; // every code meets it
+                rows.Add(row);
+            }
+            _rows = rows.ToArray();
+            _r = _rows.Length;
+            _rowCoef = _rows.Select(x => x.Coef).ToArray();
+            _cap = _rows.Select(x => x.Capacity).ToArray();
+            _tolPrune = _rows.Select(x => 2 * x.Tolerance).ToArray();
+
+            // ---- objective tolerance ----
+            double scale = Math.Abs(_p.Constant);
+            for (int i = 0; i < _m; i++) foreach (var v in _p.Value[i]) scale = Math.Max(scale, Math.Abs(v));
+            _tolObj = 1e-9 * Math.Max(1, scale * Math.Sqrt(_m));
+
+            // ---- candidates (dominance pruning) ----
+            var cand = new List<int>[_m];
+            for (int i = 0; i < _m; i++) cand[i] = Candidates(i);
+
+            // ---- seed incumbents with hints ----
+            _code = new int[_m];
+            foreach (var h in _o.Hints ?? []) TryInsert(h);
+
+            // ---- Lagrangian multipliers and greedy incumbent ----
+            _lambda = new double[_r];
+            if (_r > 0)
+            {
+                var g = Greedy(cand, null);
+                if (g is not null) TryInsert(g);
+                Subgradient(cand);
+                var g2 = Greedy(cand, _lambda);
+                if (g2 is not null) TryInsert(g2);
+            }
+
+            // ---- reduced-cost fixing: drop blocks whose best completion cannot reach the k-th incumbent ----
+            if (_best.Count >= _k)
+            {
+                double ub = LagrangianBound(cand, _lambda, out var maxRed);
+                double thr = Threshold - _tolObj - _tolLag;
+                for (int i = 0; i < _m; i++)
+                {
+                    cand[i].RemoveAll(j => ub - (maxRed[i] - Reduced(i, j, _lambda)) < thr);
+                    if (cand[i].Count == 0) return Finish(complete: true);
+                }
+            }
+
+            // ---- node order: largest spread of reduced value first ----
+            var spread = new double[_m];
+            for (int i = 0; i < _m; i++)
+            {
+                double hi = double.NegativeInfinity, lo = double.PositiveInfinity;
+                foreach (var j in cand[i]) { var rv = Reduced(i, j, _lambda); hi = Math.Max(hi, rv); lo = Math.Min(lo, rv); }
+                spread[i] = cand[i].Count == 1 ? double.NegativeInfinity : hi - lo;
+            }
+            _order = Enumerable.Range(0, _m).OrderByDescending(i => spread[i]).ThenBy(i => i).ToArray();
+
+            _cand = new int[_m][];
+            _val = new double[_m][];
+            _coef = new double[_m][];
+            _red = new double[_m][];
+            _sufLag = new double[_m + 1];
+            _sufMax = new double[_m + 1];
+            _sufMin = new double[(_m + 1) * Math.Max(1, _r)];
+            for (int d = 0; d < _m; d++)
+            {
+                int i = _order[d];
+                var cs = cand[i].OrderByDescending(j => Reduced(i, j, _lambda)).ThenByDescending(j => _p.Value[i][j]).ThenBy(j => j).ToArray();
+                _cand[d] = cs;
+                _val[d] = cs.Select(j => _p.Value[i][j]).ToArray();
+                _red[d] = cs.Select(j => Reduced(i, j, _lambda)).ToArray();
+                _coef[d] = new double[cs.Length * _r];
+                for (int c = 0; c < cs.Length; c++)
+                    for (int q = 0; q < _r; q++) _coef[d][c * _r + q] = _rowCoef[q][i][cs[c]];
+            }
+            for (int d = _m - 1; d >= 0; d--)
+            {
+                _sufLag[d] = _sufLag[d + 1] + _red[d].Max();
+                _sufMax[d] = _sufMax[d + 1] + _val[d].Max();
+                for (int q = 0; q < _r; q++)
+                {
+                    double mn = double.PositiveInfinity;
+                    for (int c = 0; c < _cand[d].Length; c++) mn = Math.Min(mn, _coef[d][c * _r + q]);
+                    _sufMin[d * _r + q] = _sufMin[(d + 1) * _r + q] + mn;
+                }
+            }
+            _used = new double[(_m + 1) * Math.Max(1, _r)];
+            Dfs(0, _p.Constant);
+            return Finish(complete: !_aborted);
+        }
+
+        private CoreResult Infeasible() => new() { Solutions = [], Complete = true, UpperBound = double.NegativeInfinity, Nodes = 0 };
+
+        private CoreResult Finish(bool complete)
+        {
+            double ub = complete
+                ? (_best.Count > 0 ? _best[0].Objective : double.NegativeInfinity)
+                : Math.Max(_openBound, _best.Count > 0 ? _best[0].Objective : double.NegativeInfinity);
+            return new CoreResult { Solutions = _best.ToList(), Complete = complete, UpperBound = ub, Nodes = _nodes };
+        }
+
+        private double Reduced(int i, int j, double[] lambda)
+        {
+            double v = _p.Value[i][j];
+            for (int q = 0; q < _r; q++) v -= lambda[q] * _rowCoef[q][i][j];
+            return v;
+        }
+
+        /// <summary>Candidate blocks of node i: all blocks but those dominated by enough others.</summary>
+        private List<int> Candidates(int i)
+        {
+            int n = _p.Counts[i];
+            var list = new List<int>(n);
+            int needed = _k + _p.Excluded.Count;
+            var v = _p.Value[i];
+            for (int j = 0; j < n; j++)
+            {
+                if (!_o.PruneDominated || n == 1) { list.Add(j); continue; }
+                int dominators = 0;
+                for (int jj = 0; jj < n && dominators < needed; jj++)
+                {
+                    if (jj == j) continue;
+                    if (!(v[jj] > v[j] || (v[jj] == v[j] && jj < j))) continue;
+                    bool dom = true;
+                    // Every row of the problem counts, including rows dropped as never binding (harmless).
+                    foreach (var row in _p.Rows)
+                    {
+                        if (row.Coef[i][jj] > row.Coef[i][j]) { dom = false; break; }
+                    }
+                    if (dom) dominators++;
+                }
+                if (dominators < needed) list.Add(j);
+            }
+            return list;
+        }
+
+        private double LagrangianBound(List<int>[] cand, double[] lambda, out double[] maxRed)
+        {
+            maxRed = new double[_m];
+            double s = _p.Constant;
+            for (int i = 0; i < _m; i++)
+            {
+                double mx = double.NegativeInfinity;
+                foreach (var j in cand[i]) mx = Math.Max(mx, Reduced(i, j, lambda));
+                maxRed[i] = mx;
+                s += mx;
+            }
+            for (int q = 0; q < _r; q++) s += lambda[q] * _cap[q];
+            return s;
+        }
+
+        /// <summary>Subgradient optimisation of the Lagrangian dual over the rows (rows scaled to unit size).</summary>
+        private void Subgradient(List<int>[] cand)
+        {
+            var sc = new double[_r];
+            for (int q = 0; q < _r; q++)
+            {
+                double s = Math.Abs(_cap[q]);
+                for (int i = 0; i < _m; i++) foreach (var j in cand[i]) s = Math.Max(s, Math.Abs(_rowCoef[q][i][j]));
+                sc[q] = s > 0 ? s : 1;
+            }
+            // A multiplier larger than the whole objective range can only hurt numerically; cap it.
+            double range = 0;
+            for (int i = 0; i < _m; i++)
+            {
+                double hi = double.NegativeInfinity, lo = double.PositiveInfinity;
+                foreach (var j in cand[i]) { hi = Math.Max(hi, _p.Value[i][j]); lo = Math.Min(lo, _p.Value[i][j]); }
+                range += hi - lo;
+            }
+            double muMax = 1e3 * Math.Max(range, 1e-9);
+            var mu = new double[_r];
+            var bestMu = new double[_r];
+            var lam = new double[_r];
+            var g = new double[_r];
+            double bestL = double.PositiveInfinity;
+            double lb = _best.Count > 0 ? _best[0].Objective : double.NaN;
+            double theta = 2.0;
+            int stall = 0;
+            int total = 0;
+            foreach (var c in cand) total += c.Count;
+            int maxIter = total <= 64 ? 30 : total <= 400 ? 80 : 150;
+            for (int it = 0; it < maxIter; it++)
+            {
+                for (int q = 0; q < _r; q++) lam[q] = mu[q] / sc[q];
+                double L = _p.Constant;
+                for (int q = 0; q < _r; q++) { L += lam[q] * _cap[q]; g[q] = _cap[q] / sc[q]; }
+                for (int i = 0; i < _m; i++)
+                {
+                    double mx = double.NegativeInfinity;
+                    int arg = -1;
+                    foreach (var j in cand[i])
+                    {
+                        var rv = Reduced(i, j, lam);
+                        if (rv > mx) { mx = rv; arg = j; }
+                    }
+                    L += mx;
+                    for (int q = 0; q < _r; q++) g[q] -= _rowCoef[q][i][arg] / sc[q];
+                }
+                if (L < bestL - 1e-12 * Math.Max(1, Math.Abs(L)))
+                {
+                    bestL = L;
+                    Array.Copy(mu, bestMu, _r);
+                    stall = 0;
+                }
+                else if (++stall >= 8)
+                {
+                    theta *= 0.5;
+                    stall = 0;
+                    if (theta < 1e-3) break;
+                }
+                double norm = 0;
+                bool optimal = true;
+                for (int q = 0; q < _r; q++)
+                {
+                    // Projected subgradient: a multiplier at 0 with slack cannot move.
+                    double gq = (mu[q] <= 0 && g[q] > 0) ? 0 : g[q];
+                    norm += gq * gq;
+                    if (gq < 0 || (mu[q] > 0 && Math.Abs(g[q]) > 1e-12)) optimal = false;
+                }
+                if (norm == 0 || optimal) break;
+                double target = double.IsNaN(lb) ? bestL - 0.05 * Math.Max(1e-6, Math.Abs(bestL - _p.Constant)) : Math.Min(lb, bestL - 1e-9);
+                double step = theta * Math.Max(L - target, 1e-12) / norm;
+                for (int q = 0; q < _r; q++) mu[q] = Math.Min(muMax, Math.Max(0, mu[q] - step * g[q]));
+            }
+            for (int q = 0; q < _r; q++) _lambda[q] = bestMu[q] / sc[q];
+            // Rounding in sums that carry lambda * coefficient terms: widen the pruning tolerance accordingly.
+            double mag = 0;
+            for (int q = 0; q < _r; q++)
+            {
+                double s = Math.Abs(_cap[q]);
+                for (int i = 0; i < _m; i++) { double mx = 0; foreach (var j in cand[i]) mx = Math.Max(mx, Math.Abs(_rowCoef[q][i][j])); s += mx; }
+                mag += _lambda[q] * s;
+            }
+            _tolLag = 1e-12 * mag;
+        }
+
+        /// <summary>Greedy: start from the best (reduced) value per node, repair violations, then improve.</summary>
+        private int[]? Greedy(List<int>[] cand, double[]? lambda)
+        {
+            var x = new int[_m];
+            var used = new double[_r];
+            var sc = new double[_r];
+            for (int q = 0; q < _r; q++) sc[q] = Math.Max(1e-300, Math.Max(Math.Abs(_cap[q]), 1e-12));
+            for (int i = 0; i < _m; i++)
+            {
+                double mx = double.NegativeInfinity;
+                foreach (var j in cand[i])
+                {
+                    var rv = lambda is null ? _p.Value[i][j] : Reduced(i, j, lambda);
+                    if (rv > mx) { mx = rv; x[i] = j; }
+                }
+                for (int q = 0; q < _r; q++) used[q] += _rowCoef[q][i][x[i]];
+            }
+            double Viol(double[] u)
+            {
+                double s = 0;
+                for (int q = 0; q < _r; q++) if (u[q] > _cap[q]) s += (u[q] - _cap[q]) / sc[q];
+                return s;
+            }
+            double viol = Viol(used);
+            int guard = 4 * _m + 20;
+            var tmp = new double[_r];
+            while (viol > 0 && guard-- > 0)
+            {
+                double bestRatio = double.PositiveInfinity;
+                int bi = -1, bj = -1;
+                for (int i = 0; i < _m; i++)
+                {
+                    foreach (var j in cand[i])
+                    {
+                        if (j == x[i]) continue;
+                        for (int q = 0; q < _r; q++) tmp[q] = used[q] - _rowCoef[q][i][x[i]] + _rowCoef[q][i][j];
+                        double dv = viol - Viol(tmp);
+                        if (dv <= 0) continue;
+                        double loss = _p.Value[i][x[i]] - _p.Value[i][j];
+                        double ratio = loss / dv;
+                        if (ratio < bestRatio) { bestRatio = ratio; bi = i; bj = j; }
+                    }
+                }
+                if (bi < 0) return null;
+                for (int q = 0; q < _r; q++) used[q] += _rowCoef[q][bi][bj] - _rowCoef[q][bi][x[bi]];
+                x[bi] = bj;
+                viol = Viol(used);
+            }
+            if (viol > 0) return null;
+            // Improvement: switch a node to a better block while every row stays met.
+            for (int pass = 0; pass < 3; pass++)
+            {
+                bool changed = false;
+                for (int i = 0; i < _m; i++)
+                {
+                    int cur = x[i];
+                    int bj = cur;
+                    foreach (var j in cand[i])
+                    {
+                        if (_p.Value[i][j] <= _p.Value[i][bj]) continue;
+                        bool ok = true;
+                        for (int q = 0; q < _r && ok; q++) ok = used[q] - _rowCoef[q][i][cur] + _rowCoef[q][i][j] <= _cap[q];
+                        if (ok) bj = j;
+                    }
+                    if (bj != cur)
+                    {
+                        for (int q = 0; q < _r; q++) used[q] += _rowCoef[q][i][bj] - _rowCoef[q][i][cur];
+                        x[i] = bj;
+                        changed = true;
+                    }
+                }
+                if (!changed) break;
+            }
+            return x;
+        }
+
+        /// <summary>Checks a full code canonically (all rows of the problem, exclusions) and inserts it into the top-k list.</summary>
+        private void TryInsert(ReadOnlySpan<int> code)
+        {
+            if (!_p.IsFeasible(code)) return;
+            double obj = _p.Objective(code);
+            int pos = _best.Count;
+            for (int t = 0; t < _best.Count; t++)
+            {
+                var b = _best[t];
+                if (code.SequenceEqual(b.Code)) return;
+                if (obj > b.Objective || (obj == b.Objective && Lex(code, b.Code) < 0)) { pos = t; break; }
+            }
+            // Duplicates further down the list are impossible to reach here only if they rank worse; check them too.
+            for (int t = pos; t < _best.Count; t++) if (code.SequenceEqual(_best[t].Code)) return;
+            if (pos >= _k) return;
+            _best.Insert(pos, new Solution(code.ToArray(), obj));
+            if (_best.Count > _k) _best.RemoveAt(_best.Count - 1);
+        }
+
+        private static int Lex(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
+        {
+            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
+            return 0;
+        }
+
+        private void Dfs(int d, double obj)
+        {
+            if (d == _m)
+            {
+                TryInsert(_code);
+                return;
+            }
+            if ((++_nodes & 1023) == 0 && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            if (_nodes > _nodeLimit) _aborted = true;
+            var cs = _cand[d];
+            var val = _val[d];
+            var red = _red[d];
+            var coef = _coef[d];
+            int r = _r;
+            int baseU = d * r, nextU = (d + 1) * r;
+            // Lagrangian bound of child c: obj + red[c] + sufLag[d+1] + lambda.(cap - used)  (used before d).
+            double lagConst = obj + _sufLag[d + 1];
+            for (int q = 0; q < r; q++) lagConst += _lambda[q] * (_cap[q] - _used[baseU + q]);
+            double sufMaxNext = _sufMax[d + 1];
+            int node = _order[d];
+            for (int c = 0; c < cs.Length; c++)
+            {
+                double thr = Threshold - _tolObj;
+                double lag = lagConst + red[c];
+                if (_aborted)
+                {
+                    // Record a bound on what is left unexplored at this level and stop.
+                    double ob = Math.Min(lag, obj + val[c] + sufMaxNext);
+                    if (ob > _openBound) _openBound = ob;
+                    continue;
+                }
+                if (lag < thr - _tolLag) break; // children are sorted by reduced value: the rest are no better
+                double o2 = obj + val[c];
+                if (o2 + sufMaxNext < thr) continue;
+                bool feasible = true;
+                for (int q = 0; q < r; q++)
+                {
+                    double u = _used[baseU + q] + coef[c * r + q];
+                    if (u + _sufMin[nextU + q] > _cap[q] + _tolPrune[q]) { feasible = false; break; }
+                    _used[nextU + q] = u;
+                }
+                if (!feasible) continue;
+                _code[node] = cs[c];
+                Dfs(d + 1, o2);
+                if (_aborted)
+                {
+                    double ob = Math.Min(lag, o2 + sufMaxNext);
+                    if (ob > _openBound) _openBound = ob;
+                }
+            }
+        }
+    }
+}

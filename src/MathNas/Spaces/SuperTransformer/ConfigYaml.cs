@@ -1,0 +1,45 @@
+using System.Globalization;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace MathNas.Spaces;
+
+/// <summary>Strict helpers for flat YAML config files (a mapping of scalars and lists of integers).</summary>
+internal static class ConfigYaml
+{
+    public static Dictionary<string, YamlNode> ReadMapping(string text, string source)
+    {
+        var ys = new YamlStream();
+        try { ys.Load(new StringReader(text)); }
+        catch (YamlException e)
+        {
+            throw new MathNasException($"config '{source}' line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
+        }
+        if (ys.Documents.Count == 0) throw new MathNasException($"config '{source}' is empty");
+        if (ys.Documents[0].RootNode is not YamlMappingNode m) throw new MathNasException($"config '{source}' is not a YAML mapping of keys to values");
+        var d = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var (k, v) in m.Children)
+        {
+            var key = (k as YamlScalarNode)?.Value ?? throw new MathNasException($"config '{source}': a key is not a plain name");
+            if (!d.TryAdd(key, v)) throw new MathNasException($"config '{source}': key '{key}' appears twice");
+        }
+        return d;
+    }
+
+    public static int ParseInt(YamlNode n, string what)
+    {
+        if (n is YamlScalarNode s && s.Value is { } v &&
+            int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i)) return i;
+        throw new MathNasException($"'{what}' must be an integer, not '{(n as YamlScalarNode)?.Value ?? n.NodeType.ToString()}'");
+    }
+
+    public static int Int(Dictionary<string, YamlNode> map, string key, string source) => ParseInt(map[key], key);
+
+    public static int[] IntList(Dictionary<string, YamlNode> map, string key, int expectedLength, string source)
+    {
+        if (map[key] is not YamlSequenceNode seq) throw new MathNasException($"'{key}' must be a list of integers");
+        if (seq.Children.Count != expectedLength)
+            throw new MathNasException($"'{key}' has {seq.Children.Count} values; expected {expectedLength}");
+        return seq.Children.Select(c => ParseInt(c, key)).ToArray();
+    }
+}
