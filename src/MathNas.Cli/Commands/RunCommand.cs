@@ -42,10 +42,12 @@ internal sealed class RunCommand : ICliCommand
         var batch = new Option<int>("--batch") { Description = "images per inference (the latency table should be measured at the same batch: see --measure-latency)", DefaultValueFactory = _ => 1 };
         var repeats = new Option<int>("--compare-repeats") { Description = "repeats of the block switch vs whole rebuild comparison", DefaultValueFactory = _ => 21 };
         var saveLatency = new Option<string?>("--save-latency") { Description = "with --measure-latency: also write the tables with the measured latency table to this file (reuse it with --tables)" };
+        var solver = new Option<string>("--solver") { Description = "exact re-solve: bnb (the project's branch and bound) or dfs (the runtime's own depth-first search)", DefaultValueFactory = _ => "bnb" };
+        var bounds = new Option<double>("--bound-seconds") { Description = "how long a network measured above (below) the band caps (floors) the table latency of the next choices; 0 = off", DefaultValueFactory = _ => 3 };
         var json = CliEnv.JsonOption();
         var cmd = new Command("run", "run a network that switches blocks at run time to keep its measured latency in a band (TorchSharp)")
         {
-            space, tables, band, profile, duration, maxBlocks, window, margin, plot, supernet, device, measure, saveLatency, threads, batch, repeats, json,
+            space, tables, band, profile, duration, maxBlocks, window, margin, plot, supernet, device, measure, saveLatency, threads, batch, repeats, solver, bounds, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -65,7 +67,13 @@ internal sealed class RunCommand : ICliCommand
             if (nBatch < 1 || nBatch > 4096) throw new MathNasException($"--batch must be in 1..4096, not {nBatch}");
             int nRepeats = p.GetValue(repeats);
             if (nRepeats < 3) throw new MathNasException($"--compare-repeats must be at least 3, not {nRepeats}");
-            var options = new ControllerOptions { BandMin = lmin, BandMax = lmax, Window = p.GetValue(window), TargetMargin = p.GetValue(margin) };
+            var options = new ControllerOptions { BandMin = lmin, BandMax = lmax, Window = p.GetValue(window), TargetMargin = p.GetValue(margin), BoundSeconds = p.GetValue(bounds) };
+            RuntimeSolver solve = p.GetValue(solver)!.Trim().ToLowerInvariant() switch
+            {
+                "bnb" => RuntimeSearch.Solve,
+                "dfs" => RuntimeSolvers.BranchAndBound,
+                var name => throw new MathNasException($"unknown --solver '{name}': use bnb or dfs"),
+            };
             options.Check();
             bool quiet = p.GetValue(json);
             void Log(string line) { if (!quiet) { env.Err.WriteLine(line); env.Err.Flush(); } }
@@ -101,9 +109,9 @@ internal sealed class RunCommand : ICliCommand
             if (p.GetValue(supernet) is { } dir) SupernetTrainer.Load(super, dir);
             super.eval();
             var loaded = ParetoBlockSelection.Select(acc, lat, k);
-            var start = DynamicController.InitialArchitecture(acc, lat, loaded, options);
+            var start = DynamicController.InitialArchitecture(acc, lat, loaded, options, solve);
             using var net = TorchRuntimeNetwork.Create(sp, super, loaded, start, nBatch, nThreads);
-            var ctl = new DynamicController(net, acc, lat, loaded, options);
+            var ctl = new DynamicController(net, acc, lat, loaded, options, solve);
             for (int i = 0; i < 20; i++) net.RunOnce();
             Log($"loaded blocks per node: {string.Join(" ", loaded.Select(b => b.Length))} ({net.LoadedParameterCount} parameters, supernet {super.ParameterCount()}); start network {start} ({sp.Describe(start)})");
 
@@ -114,7 +122,7 @@ internal sealed class RunCommand : ICliCommand
                 double scale = 0.5 + 2.5 * r / 199.0;
                 long t0 = Stopwatch.GetTimestamp();
                 var prob = new RuntimeProblem(acc, lat, loaded, scale, options.Target);
-                _ = RuntimeSolvers.BranchAndBound(prob);
+                _ = solve(prob);
                 resolveBench.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
             }
             // Block switch against whole rebuild, between the start network and the fastest loaded one (or the most different).
@@ -143,6 +151,8 @@ internal sealed class RunCommand : ICliCommand
                     band = new[] { lmin, lmax },
                     target_ms = options.Target,
                     window = options.Window,
+                    solver = p.GetValue(solver),
+                    bound_seconds = options.BoundSeconds,
                     batch = nBatch,
                     threads = nThreads,
                     max_blocks = k,

@@ -156,3 +156,38 @@ public static class RuntimeSolvers
         return best is null ? null : p.ToArchitecture(best);
     }
 }
+
+/// <summary>The runtime problem handed to the project's exact solver (<see cref="Search.BranchAndBoundSolver"/>).</summary>
+public static class RuntimeSearch
+{
+    private static readonly Search.BranchAndBoundSolver Solver = new();
+    private static readonly Search.SolveOptions Options = new() { TopK = 1, Diagnose = false };
+
+    /// <summary>
+    /// The runtime problem as a <see cref="Search.SearchProblem"/> over the loaded positions: objective -b^A, one row
+    /// sum Cost &lt;= Capacity, and for a lower bound one row sum(-Cost) &lt;= -LowerCapacity - epsilon.
+    /// </summary>
+    public static Search.SearchProblem ToSearchProblem(RuntimeProblem p)
+    {
+        var rows = new List<Search.ResourceRow>
+        {
+            new("latency", Search.RowKind.Budget, p.Cost, p.Capacity, 0),
+        };
+        if (p.LowerTarget is not null)
+        {
+            double eps = 1e-9 * Math.Max(1, Math.Abs(p.LowerCapacity));
+            rows.Add(new Search.ResourceRow("latency-floor", Search.RowKind.Internal,
+                p.Cost.Select(r => r.Select(c => -c).ToArray()).ToArray(), -p.LowerCapacity - eps, 0));
+        }
+        return new Search.SearchProblem(p.Blocks.Select(b => b.Length).ToArray(), 0, p.Value, rows);
+    }
+
+    /// <summary>Solves the runtime problem with the project's branch-and-bound solver (exact).</summary>
+    public static Architecture? Solve(RuntimeProblem p)
+    {
+        var r = Solver.Solve(ToSearchProblem(p), Options);
+        if (r.Status == Search.SolveStatus.Infeasible || r.Best is null) return null;
+        if (r.Status != Search.SolveStatus.Optimal) throw new MathNasException($"the runtime re-solve ended {Search.SolveStatusNames.Name(r.Status)} without a time limit");
+        return p.ToArchitecture(r.Best.Code);
+    }
+}

@@ -103,7 +103,8 @@ public class LoadGeneratorTests
         var net = new FakeRuntimeNetwork(lat, DynamicController.InitialArchitecture(acc, lat, loaded, opt));
         var profile = LoadProfile.Parse("0:400ms,1:400ms,0:400ms");
         // the fake's slowdown follows the profile step by step
-        var sw = Stopwatch.StartNew();
+        // the fake's clock starts at its first run, just after the run loop's clock: it never runs ahead of the profile
+        var sw = new Stopwatch();
         var wrapped = new TimedFake(net, t => 1 + 0.5 * profile.ThreadsAt(t), sw);
         var ctl2 = new DynamicController(wrapped, acc, lat, loaded, opt);
         var res = DynamicRunner.Run(ctl2, TimeSpan.FromSeconds(1.2), profile);
@@ -120,6 +121,7 @@ public class LoadGeneratorTests
         public MathNas.Spaces.Architecture Current => inner.Current;
         public double RunOnce()
         {
+            if (!clock.IsRunning) clock.Start();
             inner.Factor = factor(clock.Elapsed);
             Thread.SpinWait(2000);
             return inner.RunOnce();

@@ -77,7 +77,7 @@ public class ParetoBlockSelectionTests
     [InlineData(11)]
     [InlineData(12)]
     [InlineData(13)]
-    public void Branch_and_bound_equals_brute_force(int seed)
+    public void Both_exact_solvers_equal_brute_force(int seed)
     {
         int[] counts = [4, 5, 3, 5, 4];
         var (acc, lat) = DynamicFixtures.RandomTables(counts, seed);
@@ -91,11 +91,17 @@ public class ParetoBlockSelectionTests
                 var p = new RuntimeProblem(acc, lat, all, scale, target, b % 3 == 0 ? scale * (lo + (hi - lo) * (b - 6) / 20.0) : null);
                 var bf = RuntimeSolvers.BruteForce(p);
                 var bb = RuntimeSolvers.BranchAndBound(p);
+                var project = RuntimeSearch.Solve(p);
                 Assert.Equal(bf is null, bb is null);
+                Assert.Equal(bf is null, project is null);
                 if (bf is null) continue;
                 Assert.Equal(acc.PredictAdditive(bf), acc.PredictAdditive(bb!), 9);
-                Assert.True(p.PredictLatency(bb!) <= target + 1e-9);
-                if (p.LowerTarget is { } l) Assert.True(p.PredictLatency(bb!) > l);
+                Assert.Equal(acc.PredictAdditive(bf), acc.PredictAdditive(project!), 9);
+                foreach (var x in new[] { bb!, project! })
+                {
+                    Assert.True(p.PredictLatency(x) <= target + 1e-9);
+                    if (p.LowerTarget is { } l) Assert.True(p.PredictLatency(x) > l);
+                }
             }
         }
     }
