@@ -9,9 +9,9 @@ namespace MathNas.Torch.Dynamic;
 
 /// <summary>
 /// A live TorchSharp network for the dynamic runtime (METHOD.md section 5): the fixed parts of the space's network
-/// plus, at every node, the loaded blocks materialised as stand-alone modules with their weights taken from a
-/// weight-sharing supernet. Exactly one block per node is active; <see cref="Switch"/> activates other loaded blocks
-/// at the nodes that change and touches nothing else (no allocation, no weight copy). <see cref="Rebuild"/> is the
+/// plus, at every node, the weights of the loaded blocks only, taken from a weight-sharing supernet. Exactly one block
+/// per node is active; <see cref="Switch"/> activates other loaded blocks at the nodes that change, in place, and touches
+/// nothing else (no allocation, no weight copy). <see cref="Rebuild"/> is the
 /// baseline: build the stand-alone network of the architecture from scratch (space.CreateNetwork) and copy its weights
 /// out of the supernet, as a deployment without block switching would; that network then runs until the next switch.
 /// </summary>
@@ -148,17 +148,20 @@ public abstract class TorchRuntimeNetwork : IRuntimeNetwork, IDisposable
     }
 }
 
-/// <summary>The ofa-mini runtime network: stem, one module list per stage and loaded (depth, kernel, expand) block, head.</summary>
+/// <summary>
+/// The ofa-mini runtime network: stem, head and, per stage, the union of its loaded blocks as in the supernet (as many
+/// layers as the deepest loaded block, kernels and expand ratios as large as the largest loaded ones), weights taken from
+/// the supernet; a loaded block runs as the supernet runs it (first layers, kernel centre, first channels). Memory is
+/// that of the loaded blocks' union, never more than the supernet's.
+/// </summary>
 public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
 {
     private readonly OfaConfig _c;
     private readonly Conv _stem, _head;
     private readonly Bn _stemBn, _headBn;
     private readonly Dense _classifier;
-    // _blocks[stage][block] = the layers of that block (null when not loaded)
-    private readonly MbLayer[]?[][] _blocks;
-    private readonly MbLayer[][] _active;
-    private readonly (int K, int E)[] _activeKe;
+    private readonly MbLayer[][] _stages;
+    private readonly (int D, int K, int E)[] _active;
     private readonly List<nn.Module> _owned = [];
 
     internal OfaRuntimeNetwork(OfaMiniSpace space, SuperNetwork supernet, int[][] loadedBlocks, Architecture start, int batch, int threads)
@@ -168,26 +171,21 @@ public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
         var sd = supernet.state_dict();
         _stem = Own(new Conv(1, _c.StemChannels, 3, 2), sd, "stem.");
         _stemBn = Own(new Bn(_c.StemChannels), sd, "stem_bn.");
-        _blocks = new MbLayer[]?[_c.Stages][];
+        _stages = new MbLayer[_c.Stages][];
         long cin = _c.StemChannels;
         for (int s = 0; s < _c.Stages; s++)
         {
-            _blocks[s] = new MbLayer[]?[_c.BlocksPerStage];
-            foreach (var b in loadedBlocks[s])
-            {
-                var (d, k, e) = _c.Decode(b);
-                var layers = new MbLayer[d];
-                for (int l = 0; l < d; l++)
-                    layers[l] = Own(new MbLayer(l == 0 ? cin : _c.StageChannels[s], _c.StageChannels[s], l == 0 ? _c.StageStrides[s] : 1, k, e), sd, $"stage{s}_{l}.");
-                _blocks[s][b] = layers;
-            }
+            var blocks = loadedBlocks[s].Select(_c.Decode).ToArray();
+            int d = blocks.Max(x => x.Depth), k = blocks.Max(x => x.Kernel), e = blocks.Max(x => x.Expand);
+            _stages[s] = new MbLayer[d];
+            for (int l = 0; l < d; l++)
+                _stages[s][l] = Own(new MbLayer(l == 0 ? cin : _c.StageChannels[s], _c.StageChannels[s], l == 0 ? _c.StageStrides[s] : 1, k, e), sd, $"stage{s}_{l}.");
             cin = _c.StageChannels[s];
         }
         _head = Own(new Conv(cin, _c.HeadChannels, 1), sd, "head.");
         _headBn = Own(new Bn(_c.HeadChannels), sd, "head_bn.");
         _classifier = Own(new Dense(_c.HeadChannels, _c.Classes), sd, "classifier.");
-        _active = new MbLayer[_c.Stages][];
-        _activeKe = new (int, int)[_c.Stages];
+        _active = new (int, int, int)[_c.Stages];
         for (int s = 0; s < _c.Stages; s++) Activate(s, start[s]);
     }
 
@@ -202,18 +200,17 @@ public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
 
     protected override void Activate(int node, int block)
     {
-        _active[node] = _blocks[node][block] ?? throw new MathNasException($"block {block} of stage {node} is not loaded");
-        var (_, k, e) = _c.Decode(block);
-        _activeKe[node] = (k, e);
+        if (!LoadedBlocks[node].Contains(block)) throw new MathNasException($"block {block} of stage {node} is not loaded");
+        _active[node] = _c.Decode(block);
     }
 
     protected override Tensor ForwardBlocks(Tensor x)
     {
         var h = nn.functional.relu(_stemBn.Forward(_stem.Forward(x)));
-        for (int s = 0; s < _active.Length; s++)
+        for (int s = 0; s < _stages.Length; s++)
         {
-            var (k, e) = _activeKe[s];
-            foreach (var layer in _active[s]) h = layer.Forward(h, k, e);
+            var (d, k, e) = _active[s];
+            for (int l = 0; l < d; l++) h = _stages[s][l].Forward(h, k, e);
         }
         h = nn.functional.relu(_headBn.Forward(_head.Forward(h)));
         h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
