@@ -140,7 +140,7 @@ internal sealed class RunCommand : ICliCommand
             var steps = result.Steps.Select(s => new
             {
                 step = s.Step, threads = s.Threads, start_s = s.StartS, end_s = s.EndS, in_band_at_end = s.InBandAtEnd,
-                return_s = s.ReturnS, left_band = s.LeftBand, switches = s.Switches,
+                return_s = s.ReturnS, first_return_s = s.FirstReturnS, left_band = s.LeftBand, switches = s.Switches,
             }).ToList();
             if (quiet)
             {
@@ -195,10 +195,11 @@ internal sealed class RunCommand : ICliCommand
             env.Console.Write(t);
             if (load is not null)
             {
-                var st = new Table().AddColumns("step", "load threads", "from s", "to s", "left band", "in band at end", "return s", "switches");
+                var st = new Table().AddColumns("step", "load threads", "from s", "to s", "left band", "in band at end", "first back s", "settled s", "switches");
                 foreach (var s in result.Steps)
                     st.AddRow(s.Step.ToString(CultureInfo.InvariantCulture), s.Threads.ToString(CultureInfo.InvariantCulture), CliEnv.Num(s.StartS, 1), CliEnv.Num(s.EndS, 1),
-                        s.LeftBand ? "yes" : "no", s.InBandAtEnd ? "yes" : "NO", s.ReturnS is { } rs ? CliEnv.Num(rs, 2) : "-", s.Switches.ToString(CultureInfo.InvariantCulture));
+                        s.LeftBand ? "yes" : "no", s.InBandAtEnd ? "yes" : "NO", s.FirstReturnS is { } fr ? CliEnv.Num(fr, 2) : "-",
+                        s.ReturnS is { } rs ? CliEnv.Num(rs, 2) : "-", s.Switches.ToString(CultureInfo.InvariantCulture));
                 env.Console.Write(st);
                 env.Console.WriteLine(result.AllStepsReturned ? "every load step ended with latency inside the band" : "some load step ended with latency outside the band");
             }

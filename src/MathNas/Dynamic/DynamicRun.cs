@@ -21,7 +21,10 @@ public sealed record TimelineSample(double TimeS, double LatencyMs, double Media
 /// (0 when it never left); null when it was out of band at the end.</param>
 /// <param name="Switches">Switches made during the step.</param>
 /// <param name="LeftBand">The rolling median was outside the band at some time during the step.</param>
-public sealed record StepResult(int Step, int Threads, double StartS, double EndS, bool InBandAtEnd, double? ReturnS, int Switches, bool LeftBand);
+/// <param name="FirstReturnS">Seconds from the step start to the first time the median was inside the band after being
+/// outside (0 when it started the step inside); null when it never came back during the step.</param>
+public sealed record StepResult(int Step, int Threads, double StartS, double EndS, bool InBandAtEnd, double? ReturnS, int Switches, bool LeftBand,
+    double? FirstReturnS = null);
 
 /// <summary>Everything a dynamic run recorded.</summary>
 public sealed class DynamicRunResult
@@ -122,7 +125,14 @@ public static class DynamicRunner
                 ret = firstOfLastRun == 0 ? 0 : inStep[firstOfLastRun].TimeS - s0;
             }
             int switches = inStep.Count(x => x.Action == ControllerAction.Switched);
-            results.Add(new StepResult(k, profile.Steps[k].Threads, s0, s1, atEnd, ret, switches, left));
+            double? first = null;
+            if (In(inStep[0])) first = 0;
+            else
+            {
+                var back = inStep.FirstOrDefault(In);
+                if (back is not null) first = back.TimeS - s0;
+            }
+            results.Add(new StepResult(k, profile.Steps[k].Threads, s0, s1, atEnd, ret, switches, left, first));
         }
         return results;
     }

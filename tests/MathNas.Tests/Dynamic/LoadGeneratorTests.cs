@@ -86,9 +86,12 @@ public class LoadGeneratorTests
         Assert.False(r[0].LeftBand);
         Assert.True(r[1].InBandAtEnd);
         Assert.Equal(0.4, r[1].ReturnS!.Value, 6);
+        Assert.Equal(0.4, r[1].FirstReturnS!.Value, 6);
+        Assert.Equal(0, r[0].FirstReturnS);
         Assert.Equal(1, r[1].Switches);
         Assert.False(r[2].InBandAtEnd);
         Assert.Null(r[2].ReturnS);
+        Assert.Null(r[2].FirstReturnS);
     }
 
     [Fact]
