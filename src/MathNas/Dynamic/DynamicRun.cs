@@ -21,8 +21,8 @@ public sealed record TimelineSample(double TimeS, double LatencyMs, double Media
 /// (0 when it never left); null when it was out of band at the end.</param>
 /// <param name="Switches">Switches made during the step.</param>
 /// <param name="LeftBand">The rolling median was outside the band at some time during the step.</param>
-/// <param name="FirstReturnS">Seconds from the step start to the first time the median was inside the band after being
-/// outside (0 when it started the step inside); null when it never came back during the step.</param>
+/// <param name="FirstReturnS">Seconds from the step start to the first time the median was back inside the band after
+/// its first exit in the step (0 when it never left); null when it never came back during the step.</param>
 public sealed record StepResult(int Step, int Threads, double StartS, double EndS, bool InBandAtEnd, double? ReturnS, int Switches, bool LeftBand,
     double? FirstReturnS = null);
 
@@ -125,12 +125,12 @@ public static class DynamicRunner
                 ret = firstOfLastRun == 0 ? 0 : inStep[firstOfLastRun].TimeS - s0;
             }
             int switches = inStep.Count(x => x.Action == ControllerAction.Switched);
-            double? first = null;
-            if (In(inStep[0])) first = 0;
-            else
+            double? first = 0;
+            int exit = inStep.FindIndex(x => !In(x));
+            if (exit >= 0)
             {
-                var back = inStep.FirstOrDefault(In);
-                if (back is not null) first = back.TimeS - s0;
+                int back = inStep.FindIndex(exit, In);
+                first = back < 0 ? null : inStep[back].TimeS - s0;
             }
             results.Add(new StepResult(k, profile.Steps[k].Threads, s0, s1, atEnd, ret, switches, left, first));
         }

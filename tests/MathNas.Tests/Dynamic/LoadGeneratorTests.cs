@@ -71,11 +71,12 @@ public class LoadGeneratorTests
     {
         var profile = LoadProfile.Parse("0:1s,1:1s,2:1s");
         // median path: in band, then out for step 1 until 1.4 s, back in; step 2 out until its end
+        // step 1 starts in band (5) and leaves it at 1.1 s (the median lags the load)
         var samples = new List<TimelineSample>();
         for (int k = 0; k < 300; k++)
         {
             double t = k * 0.01;
-            double m = t < 1.0 ? 5 : t < 1.4 ? 12 : t < 2.0 ? 6 : 15;
+            double m = t < 1.1 ? 5 : t < 1.4 ? 12 : t < 2.0 ? 6 : 15;
             samples.Add(new TimelineSample(t, m, m, profile.ThreadsAt(TimeSpan.FromSeconds(t)), k == 140 ? ControllerAction.Switched : ControllerAction.None));
         }
         samples.Add(new TimelineSample(3.0, 15, 15, 0, ControllerAction.None));
