@@ -113,6 +113,18 @@ public class SearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void RepeatReportsTheMedianOfThatManySolves_AndRejectsZero()
+    {
+        var r = Search("--max", "latency:dev=12", "--repeat", "7", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal(7, r.Json.GetProperty("repeats").GetInt32());
+        Assert.True(r.Json.GetProperty("solve_ms_median").GetDouble() > 0);
+        var bad = Search("--max", "latency:dev=12", "--repeat", "0");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--repeat", bad.Err);
+    }
+
+    [Fact]
     public void BothSolversAndBothModelsAgree()
     {
         foreach (var model in new[] { "linear", "flops-scaled" })

@@ -12,9 +12,9 @@ internal sealed class PredictCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var space = CliEnv.SpaceOption();
         var tables = CliEnv.TablesOption(required: false);
-        var arch = new Option<string>("--arch", "-a")
+        var arch = new Option<string>("--arch", "-a", "--config")
         {
-            Description = "the network: a code (\"3,3,4,1,3,1\") or the space's own notation (NAS-Bench-201 arch string)",
+            Description = "the network: a code (\"3,3,4,1,3,1\"), the space's own notation (NAS-Bench-201 arch string) or a native config file (.yml: OFA ks/e/d, NASViT, HAT, NB201 'arch')",
             Required = true,
         };
         var model = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled", DefaultValueFactory = _ => "linear" };

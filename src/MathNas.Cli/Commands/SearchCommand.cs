@@ -47,10 +47,11 @@ internal sealed class SearchCommand : ICliCommand
         var mode = new Option<string>("--verify-mode") { Description = "closed loop: cut (exclude the network), tighten (the budget by the measured error) or both", DefaultValueFactory = _ => "both" };
         var timeLimit = TimeLimitOption();
         var solverOpt = SolverOption();
-        var outFile = new Option<string?>("--out") { Description = "write the chosen architecture as YAML (space, code, architecture, predicted)" };
+        var outFile = new Option<string?>("--out") { Description = "write the chosen network's native config (OFA ks/e/d, NASViT, HAT *-subtransformer keys, NB201 arch) with space, code and predicted metrics as '#' comments; spaces without a native config: YAML {space, code, architecture, predicted}" };
+        var repeat = new Option<int>("--repeat") { Description = "solve N times in-process and report the median solve time (solve_ms_median)", DefaultValueFactory = _ => 1 };
         var json = CliEnv.JsonOption();
         var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
-            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, json };
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json };
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -83,6 +84,7 @@ internal sealed class SearchCommand : ICliCommand
             {
                 result = solver.Solve(problem, options);
             }
+            var (medianMs, repeats) = SearchTiming.Median(p.GetValue(repeat), loop is not null, result, () => solver.Solve(problem, options));
 
             object Describe(Solution s)
             {
@@ -111,6 +113,8 @@ internal sealed class SearchCommand : ICliCommand
                 ["gap"] = double.IsFinite(result.Gap) ? result.Gap : null,
                 ["upper_bound"] = double.IsFinite(result.UpperBound) ? result.UpperBound : null,
                 ["solve_ms"] = loop?.SolveMs ?? result.SolveMs,
+                ["solve_ms_median"] = medianMs,
+                ["repeats"] = repeats,
                 ["evaluations"] = evaluator?.Evaluations ?? 0,
                 ["budgets"] = problem.Rows.Where(r => r.Kind == RowKind.Budget).Select(r => new
                 {
@@ -140,11 +144,12 @@ internal sealed class SearchCommand : ICliCommand
                 throw new MathNasException(msg);
             }
 
-            if (p.GetValue(outFile) is { } path) WriteYaml(path, sp, arch!, predicted!);
+            if (p.GetValue(outFile) is { } path)
+                WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"]);
 
             if (p.GetValue(json)) { env.WriteJson(jsonObj); return 0; }
             var gapText = result.Status == SolveStatus.Optimal ? "proven optimal" : $"{result.Status.Name()}, gap <= {CliEnv.Num(result.Gap, 6)}";
-            env.Console.WriteLine($"{sp.Name}: {gapText} ({solver.Name}, {am.Name()} accuracy, {CliEnv.Num(result.SolveMs, 3)} ms)");
+            env.Console.WriteLine($"{sp.Name}: {gapText} ({solver.Name}, {am.Name()} accuracy, {CliEnv.Num(result.SolveMs, 3)} ms{(repeats > 1 ? $"; median of {repeats} solves {CliEnv.Num(medianMs, 3)} ms" : "")})");
             if (loop is not null)
                 env.Console.WriteLine($"closed loop with '{evaluator!.Name}': {(loop.Verified ? "verified" : "NOT verified")} after {loop.Rounds} round(s), {loop.Evaluations} evaluation(s)");
             var t = new Table().AddColumns("#", "code", "architecture", "predicted accuracy");
@@ -166,9 +171,17 @@ internal sealed class SearchCommand : ICliCommand
         return cmd;
     }
 
-    /// <summary>Writes {space, code, architecture, predicted} as YAML to a temporary file, then moves it into place.</summary>
-    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted)
+    /// <summary>
+    /// Writes the network's native config (spaces with one) with '#' comment lines for space, code and predicted metrics,
+    /// else {space, code, architecture, predicted} as YAML; to a temporary file, then moved into place.
+    /// </summary>
+    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted, IEnumerable<string>? notes = null)
     {
+        if (space is IConfigSpace native)
+        {
+            NativeConfigs.Save(native, a, path, SearchTiming.Header(space, a, predicted, notes));
+            return;
+        }
         var doc = new Dictionary<string, object>
         {
             ["space"] = space.Name,

@@ -23,16 +23,17 @@ internal sealed class SpacesCommand : ICliCommand
                     try
                     {
                         var sp = SpaceRegistry.Resolve(s.Name);
-                        return new { name = s.Name, description = s.Description, nodes = sp.NodeCount, blocks = sp.TotalBlocks, size = sp.Size.ToString() };
+                        return new { name = s.Name, description = s.Description, nodes = sp.NodeCount, blocks = sp.TotalBlocks, size = sp.Size.ToString(), valid_networks = ValidNetworks.Count(sp)?.ToString(), constraints = sp.Constraints.Count };
                     }
                     catch (MathNasException e)
                     {
-                        return new { name = s.Name, description = $"{s.Description} [unavailable: {e.Message}]", nodes = 0, blocks = 0, size = "-" };
+                        return new { name = s.Name, description = $"{s.Description} [unavailable: {e.Message}]", nodes = 0, blocks = 0, size = "-", valid_networks = (string?)null, constraints = 0 };
                     }
                 }).ToList();
                 if (p.GetValue(json)) { env.WriteJson(new { spaces = rows }); return 0; }
-                var t = new Table().AddColumns("space", "nodes", "blocks", "networks", "description");
-                foreach (var r in rows) t.AddRow(Markup.Escape(r.name), r.nodes.ToString(), r.blocks.ToString(), r.size, Markup.Escape(r.description));
+                var t = new Table().AddColumns("space", "nodes", "blocks", "networks (valid)", "before constraints", "description");
+                foreach (var r in rows)
+                    t.AddRow(Markup.Escape(r.name), r.nodes.ToString(), r.blocks.ToString(), ValidText(r.valid_networks, r.size, r.constraints), r.constraints > 0 ? r.size : "", Markup.Escape(r.description));
                 env.Console.Write(t);
                 return 0;
             }
@@ -43,18 +44,22 @@ internal sealed class SpacesCommand : ICliCommand
                 @base = n.Blocks[n.BaseIndex].Name,
                 blocks = n.Blocks.Select(b => new { name = b.Name, flops = b.Flops, @params = b.Params }).ToList(),
             }).ToList();
+            var valid = ValidNetworks.Count(space)?.ToString();
             if (p.GetValue(json))
             {
                 env.WriteJson(new
                 {
-                    name = space.Name, description = space.Description, size = space.Size.ToString(),
+                    name = space.Name, description = space.Description, size = space.Size.ToString(), valid_networks = valid,
                     fixed_flops = space.FixedFlops, fixed_params = space.FixedParams,
                     flops_unit = space.FlopsUnit, params_unit = space.ParamsUnit, nodes,
                     constraints = space.Constraints.Select(c => c.Name).ToList(),
                 });
                 return 0;
             }
-            env.Console.WriteLine($"{space.Name}: {space.NodeCount} nodes, {space.Size} networks; fixed part {CliEnv.Num(space.FixedFlops)} {space.FlopsUnit}, {CliEnv.Num(space.FixedParams)} {space.ParamsUnit} params");
+            var count = space.Constraints.Count == 0 ? $"{space.Size} networks"
+                : valid is null ? $"{space.Size} networks before its {space.Constraints.Count} consistency constraints (valid count not computed)"
+                : $"{valid} valid networks ({space.Size} before its {space.Constraints.Count} consistency constraints)";
+            env.Console.WriteLine($"{space.Name}: {space.NodeCount} nodes, {count}; fixed part {CliEnv.Num(space.FixedFlops)} {space.FlopsUnit}, {CliEnv.Num(space.FixedParams)} {space.ParamsUnit} params");
             var table = new Table().AddColumns("node", "block", $"FLOPs ({space.FlopsUnit})", $"params ({space.ParamsUnit})", "base");
             foreach (var n in space.Nodes)
                 for (int j = 0; j < n.Count; j++)
@@ -65,4 +70,7 @@ internal sealed class SpacesCommand : ICliCommand
         });
         return cmd;
     }
+
+    private static string ValidText(string? valid, string size, int constraints) =>
+        constraints == 0 ? size : valid ?? $"{size} (before constraints)";
 }

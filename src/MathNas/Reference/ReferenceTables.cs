@@ -18,7 +18,7 @@ namespace MathNas.Reference;
 /// </summary>
 public static class ReferenceTables
 {
-    public static readonly string[] Spaces = ["nasbench201", "mobilenetv3-blocks-cpu", "mobilenetv3-blocks-gpu", "supervit", "supertransformer"];
+    public static readonly string[] Spaces = ["nasbench201", "mobilenetv3-blocks-cpu", "mobilenetv3-blocks-gpu", "supervit", "supervit-192", "supervit-256", "supervit-288", "supertransformer"];
 
     public static TableSet Export(ReferenceData data, string space, string device, ReferenceMode mode = ReferenceMode.Corrected, StDepthLatency? depth = null)
     {
@@ -36,7 +36,9 @@ public static class ReferenceTables
             {
                 ReferencePredictor.CheckNb201Device(device);
                 var (lb, eb) = ReferencePredictor.Nb201PredictBases(device);
-                set.Add(Rebase(MetricNames.Accuracy, "%", ReferenceConstants.Nb201AccBase, data.Nb201Acc, Base(6, 3), prov));
+                // F_ref: the FLOPs of the base network (all nor_conv_3x3) of our NAS-Bench-201 space
+                var nb = MathNas.Spaces.NasBench201.NasBench201Space.Instance;
+                set.Add(WithFlops(Rebase(MetricNames.Accuracy, "%", ReferenceConstants.Nb201AccBase, data.Nb201Acc, Base(6, 3), prov), nb.Flops(nb.BaseArchitecture)));
                 set.Add(Rebase(MetricNames.Latency(device), "us", lb, data.Nb201Lat[device], Base(6, 3), prov));
                 set.Add(Rebase(MetricNames.Energy(device), "uJ", eb, data.Nb201Eng[device], Base(6, 3), prov));
                 break;
@@ -55,26 +57,34 @@ public static class ReferenceTables
                 set.CheckAgainst(view);
                 break;
             }
-            case "supervit":
+            case "supervit" or "supervit-192" or "supervit-256" or "supervit-288":
             {
+                // The reference's accuracy table is one (chunk 0) for every resolution. "supervit" also carries the
+                // reference's FLOPs table (chunk 0); the resolution variants take FLOPs from our own count of that
+                // space (which reproduces the reference's blockflops chunk for 192). F_ref (flops-scaled model): the
+                // FLOPs of the base network in the space the table is for, so that F_ref / F(N) compares like with like;
+                // not set in parity mode (predict.py has only the linear model, and its FLOPs carry the sign defect).
                 int[] b = new int[9];
+                var vit = MathNas.Spaces.SuperViT.SuperVitSpace.Create(space == "supervit" ? MathNas.Spaces.SuperViT.SuperVitSpace.DefaultResolution : int.Parse(space[9..], System.Globalization.CultureInfo.InvariantCulture));
                 if (mode == ReferenceMode.Parity)
                 {
                     set.Add(Rebase(MetricNames.Accuracy, "%", ReferenceConstants.SuperVitAccBase, p.VitAccDiff, b, prov));
-                    set.Add(Rebase(MetricNames.Flops, "MFLOPs", ReferenceConstants.SuperVitFlopsBase, p.VitFlopsDiff, b, prov));
+                    if (space == "supervit") set.Add(Rebase(MetricNames.Flops, "MFLOPs", ReferenceConstants.SuperVitFlopsBase, p.VitFlopsDiff, b, prov));
                 }
                 else
                 {
                     var (a0, f0) = p.SuperVitChunk0Base();
-                    set.Add(WithFlops(Rebase(MetricNames.Accuracy, "%", a0, Negate(p.VitAccDiff), b, prov), f0));
-                    set.Add(Rebase(MetricNames.Flops, "MFLOPs", f0, Negate(p.VitFlopsDiff), b, prov));
+                    set.Add(WithFlops(Rebase(MetricNames.Accuracy, "%", a0, Negate(p.VitAccDiff), b, prov), vit.Flops(vit.BaseArchitecture)));
+                    if (space == "supervit") set.Add(Rebase(MetricNames.Flops, "MFLOPs", f0, Negate(p.VitFlopsDiff), b, prov));
                 }
                 break;
             }
             case "supertransformer":
             {
                 ReferencePredictor.CheckSuperTransformerDevice(device);
-                set.Add(SuperTransformerAccuracy(p, prov));
+                // F_ref: the FLOPs of the base network (the max SubTransformer) of our SuperTransformer space
+                var st = MathNas.Spaces.SuperTransformer.SuperTransformerSpace.Create();
+                set.Add(WithFlops(SuperTransformerAccuracy(p, prov), st.Flops(st.BaseArchitecture)));
                 if (mode == ReferenceMode.Parity)
                     throw new MathNasException("the reference SuperTransformer latency formula (predict.py) is not additive over blocks (its base depends on the decoder depth and it skips the last layer of a 6-layer decoder): export it with --mode corrected");
                 set.Add(SuperTransformerLatency(p, data, device, depth ?? StDepthLatency.Fit(data: data), prov));

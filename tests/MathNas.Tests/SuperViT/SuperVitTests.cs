@@ -260,7 +260,8 @@ public class SuperVitRegistryTests
             Assert.Equal(r, s.Resolution);
         }
         var f = TestData.Require("mathnas-reference", "results", "supervit", "MathNAS-T1.yml");
-        var space = SpaceRegistry.Resolve("supervit");
+        Assert.Contains("use space 'supervit-192'", Assert.Throws<MathNasException>(() => SpaceRegistry.Resolve("supervit").ParseArchitecture(f)).Message);
+        var space = SpaceRegistry.Resolve("supervit-192");
         var a = space.ParseArchitecture(f);
         Assert.Equal(SuperVitSpace.Encode(SuperVitConfig.Load(f)), a);
         Assert.Equal(a, space.ParseArchitecture(a.ToString()));

@@ -67,7 +67,7 @@ public static class MobileNetV3Spaces
 }
 
 /// <summary>The layer view: 20 layer nodes, "absent" on layers 3 and 4 of each stage, depth as consistency constraints.</summary>
-public sealed class OfaLayerSpace : SearchSpace
+public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
 {
     internal OfaLayerSpace() : base(
         MobileNetV3Spaces.LayerViewName, BuildNodes(), MobileNetV3Spaces.Fixed.MMacs, MobileNetV3Spaces.Fixed.MParams,
@@ -143,14 +143,21 @@ public sealed class OfaLayerSpace : SearchSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    public string FormatName => "OFA MobileNetV3 config (ks, e, d)";
+
+    /// <summary>OFA's ks/e/d YAML; inactive layers are written as k3 e3 (OFA ignores them).</summary>
+    public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
+
+    /// <summary>An OFA ks/e/d config (an optional MathNAS <c>encodearch</c> is accepted and ignored in this view).</summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
+
     /// <summary>Accepts a code (20 block indices) or an OFA config YAML file path.</summary>
     public override Architecture ParseArchitecture(string text) =>
-        text.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
-            ? FromConfig(OfaConfig.Load(text)) : base.ParseArchitecture(text);
+        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }
 
 /// <summary>The stage view: 5 stage nodes, every (depth, kernels, expands) combination a block (7371 per stage).</summary>
-public sealed class OfaStageSpace : SearchSpace
+public sealed class OfaStageSpace : SearchSpace, IConfigSpace
 {
     /// <summary>Blocks per stage: sum over depth d of 9^d.</summary>
     public static readonly int BlocksPerStage = OfaMbv3.DepthChoices.Sum(d => (int)Math.Pow(9, d));
@@ -235,13 +242,19 @@ public sealed class OfaStageSpace : SearchSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    public string FormatName => "OFA MobileNetV3 config (ks, e, d)";
+
+    public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
+
+    public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
+
+    /// <summary>Accepts a code (5 stage block indices) or an OFA config YAML file path.</summary>
     public override Architecture ParseArchitecture(string text) =>
-        text.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || text.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
-            ? FromConfig(OfaConfig.Load(text)) : base.ParseArchitecture(text);
+        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }
 
 /// <summary>The reference project's candidate-block view: 5 stages x 5 candidate stage configs (blocks_cpu / blocks_gpu).</summary>
-public sealed class OfaCandidateSpace : SearchSpace
+public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
 {
     public OfaCandidateSpace(string name, IReadOnlyList<IReadOnlyList<OfaStageConfig>> candidates, string source) : base(
         name, BuildNodes(candidates), MobileNetV3Spaces.Fixed.MMacs, MobileNetV3Spaces.Fixed.MParams, null,
@@ -269,4 +282,45 @@ public sealed class OfaCandidateSpace : SearchSpace
     }
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
+
+    public string FormatName => "OFA MobileNetV3 config (ks, e, d) with MathNAS's encodearch";
+
+    /// <summary>utils.mobilenetv3_decode's config: the chosen candidates' ks/e/d and the code as <c>encodearch</c>.</summary>
+    public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
+
+    /// <summary>
+    /// An OFA config whose every stage is one of this view's candidates (same depth, same kernel and expand on the
+    /// active layers). With <c>encodearch</c>, the candidates it names must be those stages; without it, each stage's
+    /// matching candidate is looked up.
+    /// </summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>")
+    {
+        var cfg = OfaConfig.Parse(yamlText, source);
+        var code = new int[OfaMbv3.Stages];
+        for (int s = 0; s < OfaMbv3.Stages; s++)
+        {
+            var stage = new OfaStageConfig(cfg.D[s], cfg.E.Skip(4 * s).Take(4).ToArray(), cfg.Ks.Skip(4 * s).Take(4).ToArray());
+            bool Same(OfaStageConfig c) => c.Depth == stage.Depth && Enumerable.Range(0, c.Depth).All(l => c.Kernel[l] == stage.Kernel[l] && c.Expand[l] == stage.Expand[l]);
+            if (cfg.EncodeArch is { } enc)
+            {
+                if (!Same(Candidates[s][enc[s]]))
+                    throw new MathNasException($"config '{source}': encodearch[{s}] = {enc[s]} names candidate {Candidates[s][enc[s]].Name} of space '{Name}', but stage {s + 1} of ks/e/d is {stage.Name}");
+                code[s] = enc[s];
+            }
+            else
+            {
+                int j = Enumerable.Range(0, Candidates[s].Count).FirstOrDefault(j => Same(Candidates[s][j]), -1);
+                if (j < 0)
+                    throw new MathNasException($"config '{source}': stage {s + 1} ({stage.Name}) is not one of the candidates of space '{Name}' ({string.Join("; ", Candidates[s].Select(c => c.Name))}); use space {MobileNetV3Spaces.LayerViewName} for any OFA network");
+                code[s] = j;
+            }
+        }
+        var a = new Architecture(code);
+        Validate(a);
+        return a;
+    }
+
+    /// <summary>Accepts a code (5 candidate indices) or an OFA config YAML file path.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }

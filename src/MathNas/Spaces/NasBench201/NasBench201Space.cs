@@ -13,7 +13,7 @@ namespace MathNas.Spaces.NasBench201;
 /// Architectures are written as arch strings; <see cref="ParseArchitecture"/> also takes codes ("3,3,4,1,3,1")
 /// and the 6-digit op_code form of the data files ("334131").
 /// </summary>
-public sealed class NasBench201Space : SearchSpace
+public sealed class NasBench201Space : SearchSpace, IConfigSpace
 {
     public const string SpaceName = "nasbench201";
     public const int EdgeCount = 6;
@@ -163,10 +163,41 @@ public sealed class NasBench201Space : SearchSpace
 
     public override string Describe(Architecture a) => ToArchString(a);
 
+    /// <summary>The config key of a NAS-Bench-201 config file: the arch string NB201's API takes.</summary>
+    public const string ConfigKey = "arch";
+
+    public string FormatName => "NAS-Bench-201 arch string (YAML key 'arch')";
+
+    /// <summary><c>arch: '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'</c> (single-quoted: the string starts with '|').</summary>
+    public string WriteConfig(Architecture a)
+    {
+        Validate(a);
+        return $"{ConfigKey}: '{ToArchString(a)}'\n";
+    }
+
+    /// <summary>A mapping with the single key 'arch' holding an arch string (strictly parsed).</summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>")
+    {
+        var map = ConfigYaml.ReadMapping(yamlText, source);
+        foreach (var k in map.Keys)
+            if (k != ConfigKey) throw new MathNasException($"NAS-Bench-201 config '{source}': unknown key '{k}' (the only key is '{ConfigKey}')");
+        if (!map.TryGetValue(ConfigKey, out var v)) throw new MathNasException($"NAS-Bench-201 config '{source}': key '{ConfigKey}' is missing");
+        if (v is not YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } text })
+            throw new MathNasException($"NAS-Bench-201 config '{source}': '{ConfigKey}' must be an arch string");
+        try
+        {
+            var a = ParseArchString(text);
+            Validate(a);
+            return a;
+        }
+        catch (MathNasException e) { throw new MathNasException($"NAS-Bench-201 config '{source}': {e.Message}"); }
+    }
+
     /// <summary>Accepts an arch string, a code ("3,3,4,1,3,1" or "3 3 4 1 3 1") or a 6-digit op_code ("334131").</summary>
     public override Architecture ParseArchitecture(string text)
     {
         var s = text.Trim();
+        if (NativeConfigs.IsConfigPath(s)) return NativeConfigs.Load(this, s);
         Architecture a;
         if (s.Contains('|') || s.Contains('~')) a = ParseArchString(s);
         else if (s.Length == EdgeCount && s.All(char.IsAsciiDigit)) a = ParseOpCode(s);

@@ -17,7 +17,7 @@ namespace MathNas.Spaces.SuperTransformer;
 /// The fixed part is the embedding scaling; the vocabulary embedding table and output projection are left out of
 /// both counts, as HAT's published figures do.</para>
 /// </summary>
-public sealed class SuperTransformerSpace : SearchSpace
+public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
 {
     public const string SpaceName = "supertransformer";
     public const int Embed = 512;
@@ -176,18 +176,27 @@ public sealed class SuperTransformerSpace : SearchSpace
         return d;
     }
 
-    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
-    public override Architecture ParseArchitecture(string text)
+    public string FormatName => "HAT SubTransformer config (*-subtransformer keys)";
+
+    /// <summary>HAT's keys, in the sorted block-list layout of MathNAS's result files (PyYAML's dump).</summary>
+    public string WriteConfig(Architecture a) => Decode(a).ToYaml(SubTransformerYamlStyle.Sorted);
+
+    /// <summary>A HAT SubTransformer config (either layout); values outside the MathNAS sub-space are refused by name.</summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>")
     {
-        var t = text.Trim();
-        if (t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+        Architecture a;
+        try { a = Encode(SubTransformerConfig.Parse(yamlText, source)); }
+        catch (MathNasException e) when (!e.Message.Contains(source, StringComparison.Ordinal))
         {
-            var a = Encode(SubTransformerConfig.Load(t));
-            Validate(a);
-            return a;
+            throw new MathNasException($"SubTransformer config '{source}': {e.Message}");
         }
-        return base.ParseArchitecture(t);
+        Validate(a);
+        return a;
     }
+
+    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text.Trim());
 
     public override string Describe(Architecture a)
     {

@@ -20,7 +20,7 @@ public readonly record struct SuperVitBlock(int Width, int Depth, int Kernel, in
 /// exact; other networks differ by the width interaction of neighbouring nodes (see <see cref="AdditiveError"/>).
 /// Base block: index 0 of every node (the reference differences subtract column 0).</para>
 /// </summary>
-public sealed class SuperVitSpace : SearchSpace
+public sealed class SuperVitSpace : SearchSpace, IConfigSpace
 {
     public const string SpaceName = "supervit";
     public const int DefaultResolution = 224;
@@ -161,18 +161,31 @@ public sealed class SuperVitSpace : SearchSpace
     /// <summary>Additive-model FLOPs minus exact FLOPs of an architecture (MFLOPs): the neighbour-width interaction.</summary>
     public double AdditiveError(Architecture a) => Flops(a) - ExactFlops(a);
 
-    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
-    public override Architecture ParseArchitecture(string text)
+    public string FormatName => "NASViT config (resolution, width, kernel_size, expand_ratio, depth)";
+
+    /// <summary>The config at this space's resolution, in the layout of MathNAS's result files.</summary>
+    public string WriteConfig(Architecture a) => Decode(a).ToYaml();
+
+    /// <summary>
+    /// A NASViT config. Its resolution must be this space's (the FLOPs depend on it): a config at another
+    /// resolution is refused with the name of the space that matches it.
+    /// </summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>")
     {
-        var t = text.Trim();
-        if (t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+        var c = SuperVitConfig.Parse(yamlText, source);
+        if (c.Resolution != Resolution)
         {
-            var a = Encode(SuperVitConfig.Load(t));
-            Validate(a);
-            return a;
+            var match = c.Resolution == DefaultResolution ? SpaceName : $"{SpaceName}-{c.Resolution}";
+            throw new MathNasException($"SuperViT config '{source}' is at resolution {c.Resolution}, space '{Name}' at {Resolution}: use space '{match}'");
         }
-        return base.ParseArchitecture(t);
+        var a = Encode(c);
+        Validate(a);
+        return a;
     }
+
+    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text.Trim());
 
     public override string Describe(Architecture a)
     {

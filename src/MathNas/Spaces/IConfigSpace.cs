@@ -1,0 +1,59 @@
+namespace MathNas.Spaces;
+
+/// <summary>
+/// A space whose networks have a native config in the original project's own format (OFA's ks/e/d, NASViT's
+/// resolution/width/kernel_size/expand_ratio/depth, HAT's <c>*-subtransformer</c> keys, NAS-Bench-201's arch string).
+/// <see cref="WriteConfig"/> and <see cref="ReadConfig"/> are inverse on every network of the space.
+/// </summary>
+public interface IConfigSpace
+{
+    /// <summary>What the config format is, in words (e.g. "OFA MobileNetV3 config (ks, e, d)").</summary>
+    string FormatName { get; }
+
+    /// <summary>The native config of a network of this space, as YAML text in the original project's keys.</summary>
+    string WriteConfig(Architecture a);
+
+    /// <summary>The network of a native config (YAML text); a <see cref="MathNasException"/> with a one-line reason when it is not one.</summary>
+    Architecture ReadConfig(string yamlText, string source = "<config>");
+}
+
+/// <summary>Helpers for native configs of <see cref="IConfigSpace"/> spaces.</summary>
+public static class NativeConfigs
+{
+    /// <summary>True when the text names a YAML file (.yml / .yaml).</summary>
+    public static bool IsConfigPath(string text)
+    {
+        var t = text.Trim();
+        return t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The space as a config space, or a clear error when it has no native config.</summary>
+    public static IConfigSpace Require(SearchSpace space) => space as IConfigSpace
+        ?? throw new MathNasException($"space '{space.Name}' has no native config format (configs exist for nasbench201, the mobilenetv3 views, supervit* and supertransformer)");
+
+    /// <summary>Reads a native config file of the space.</summary>
+    public static Architecture Load(IConfigSpace space, string path)
+    {
+        var p = path.Trim();
+        if (!File.Exists(p)) throw new MathNasException($"config file '{p}' does not exist");
+        return space.ReadConfig(File.ReadAllText(p), p);
+    }
+
+    /// <summary>
+    /// Writes the native config of <paramref name="a"/> to <paramref name="path"/> (via a temporary file), preceded by
+    /// '#' comment lines (<paramref name="header"/>) that YAML readers ignore, so the file stays loadable by the original project.
+    /// </summary>
+    public static void Save(IConfigSpace space, Architecture a, string path, IEnumerable<string>? header = null)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var line in header ?? [])
+            foreach (var l in line.Split('\n')) sb.Append("# ").Append(l.TrimEnd('\r')).Append('\n');
+        sb.Append(space.WriteConfig(a));
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full);
+        if (dir is not null) Directory.CreateDirectory(dir);
+        var tmp = full + ".tmp";
+        File.WriteAllText(tmp, sb.ToString());
+        File.Move(tmp, full, overwrite: true);
+    }
+}
