@@ -133,8 +133,17 @@ internal sealed class RunCommand : ICliCommand
                 Log($"block switch {start} <-> {other} ({cmp.ChangedNodes} nodes): median {cmp.SwitchMedianMs:F4} ms; whole rebuild median {cmp.RebuildMedianMs:F3} ms ({cmp.Speedup:F0}x)");
 
             Log($"running {seconds:F0} s, band [{lmin}, {lmax}] ms, target {options.Target:F3} ms, window {options.Window}{(load is null ? "" : $", load profile {load}")}");
-            var result = DynamicRunner.Run(ctl, TimeSpan.FromSeconds(seconds), load, default,
-                s => { if (s.Action == ControllerAction.Switched) Log($"  t={s.TimeS:F2}s switched -> {net.Current} (median {s.MedianMs:F3} ms, scale {ctl.Scale:F3}, load {s.Load})"); });
+            // Ctrl+C ends the run early (the load generator stops with it) and still reports what was recorded.
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            DynamicRunResult result;
+            try
+            {
+                result = DynamicRunner.Run(ctl, TimeSpan.FromSeconds(seconds), load, cancel.Token,
+                    s => { if (s.Action == ControllerAction.Switched) Log($"  t={s.TimeS:F2}s switched -> {net.Current} (median {s.MedianMs:F3} ms, scale {ctl.Scale:F3}, load {s.Load})"); });
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
             if (p.GetValue(plot) is { } png) WriteTimeline(png, result, load, sp.Name);
 
             var steps = result.Steps.Select(s => new
