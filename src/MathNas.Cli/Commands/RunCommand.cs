@@ -88,7 +88,7 @@ internal sealed class RunCommand : ICliCommand
                     throw new MathNasException($"the tables have no '{metric}' table: pass --measure-latency to measure it now, or give tables with it");
                 var sw = Stopwatch.StartNew();
                 var ev = new StartupLatencyEvaluator(sp, new LatencyOptions { Device = p.GetValue(device)!, Threads = nThreads, Batch = nBatch, Warmup = 3, Repeats = 15 });
-                lat = Torch.Pipeline.SingleSampleEstimator.Estimate(sp, new CachingEvaluator(ev), metric, "ms");
+                lat = new MathNas.Estimation.SingleSampleEstimator().Estimate(sp, new CachingEvaluator(ev))[metric];
                 if (p.GetValue(saveLatency) is { } save)
                 {
                     var copy = new TableSet { Space = set.Space, Tables = new Dictionary<string, BlockTable>(set.Tables) };

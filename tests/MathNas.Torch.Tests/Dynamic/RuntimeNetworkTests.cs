@@ -110,7 +110,7 @@ public class RuntimeNetworkTests
     {
         var space = OfaMiniSpace.Create(new OfaConfig { Depths = [2, 3], Kernels = [3, 5], Expands = [3, 6] });
         var ev = new StartupLatencyEvaluator(space, new LatencyOptions { Warmup = 2, Repeats = 5 });
-        var lat = Torch.Pipeline.SingleSampleEstimator.Estimate(space, new CachingEvaluator(ev), ev.Metric, "ms");
+        var lat = new MathNas.Estimation.SingleSampleEstimator().Estimate(space, new CachingEvaluator(ev))[ev.Metric];
         var acc = new BlockTable
         {
             Metric = MetricNames.Accuracy, Unit = "%", BaseValue = 80,
