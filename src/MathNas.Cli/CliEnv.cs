@@ -114,19 +114,25 @@ internal sealed class CliEnv
     }
 
     public const string AccuracyModelHelp =
-        "accuracy model: linear or flops-scaled (paper Eq. 5). Default: flops-scaled where the accuracy table has reference FLOPs, " +
-        "else linear (flops-scaled ranks NAS-Bench-201's ground truth better for every estimator; see the README)";
+        "accuracy model: linear or flops-scaled (paper Eq. 5). Default: the model the accuracy table's own validation preferred " +
+        "(preferred_accuracy_model), else flops-scaled where the table has reference FLOPs (it ranks NAS-Bench-201's ground truth " +
+        "better for every estimator; see the README), else linear";
 
     /// <summary>The --accuracy-model option shared by every command that predicts accuracy; no value = the default rule.</summary>
     public static Option<string?> AccuracyModelOption() => new("--accuracy-model") { Description = AccuracyModelHelp };
 
     /// <summary>
-    /// The accuracy model to use: the user's choice, else flops-scaled when the accuracy table carries its reference
+    /// The accuracy model to use: the user's choice, else the table's preferred model, else flops-scaled when the accuracy table carries its reference
     /// FLOPs (F_ref), else linear.
     /// </summary>
     public static Prediction.AccuracyModel ResolveAccuracyModel(string? value, TableSet? tables)
     {
         if (value is not null) return Prediction.AccuracyModels.Parse(value);
+        if (tables is not null && tables.Has(MetricNames.Accuracy) && tables[MetricNames.Accuracy].PreferredAccuracyModel is { } preferred)
+        {
+            var m = Prediction.AccuracyModels.Parse(preferred);
+            if (m == Prediction.AccuracyModel.Linear || tables[MetricNames.Accuracy].ReferenceFlops is not null) return m;
+        }
         return tables is not null && tables.Has(MetricNames.Accuracy) && tables[MetricNames.Accuracy].ReferenceFlops is not null
             ? Prediction.AccuracyModel.FlopsScaled
             : Prediction.AccuracyModel.Linear;

@@ -248,4 +248,20 @@ public class SearchCommandTests : IDisposable
         var explicitLinear = Search("--max", "latency:dev=12", "--json");
         Assert.Equal("linear", explicitLinear.Json.GetProperty("accuracy_model").GetString());
     }
+
+    [Fact]
+    public void TheTablesPreferredAccuracyModelWinsOverTheFlopsRule()
+    {
+        var t = new TableSet { Space = "tiny" };
+        foreach (var table in _t.Tables.Values) t.Add(table);
+        var acc = _t["accuracy"];
+        t.Add(new BlockTable { Metric = acc.Metric, Unit = acc.Unit, BaseValue = acc.BaseValue, Deltas = acc.Deltas, ReferenceFlops = acc.ReferenceFlops, PreferredAccuracyModel = "linear" });
+        var path = Path.Combine(_dir, "preferred.json");
+        t.Save(path);
+        var r = CliRunner.Run("search", "--space", _space, "--tables", path, "--max", "latency:dev=12", "--json");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Equal("linear", r.Json.GetProperty("accuracy_model").GetString());
+        var forced = CliRunner.Run("search", "--space", _space, "--tables", path, "--max", "latency:dev=12", "--accuracy-model", "flops-scaled", "--json");
+        Assert.Equal("flops-scaled", forced.Json.GetProperty("accuracy_model").GetString());
+    }
 }

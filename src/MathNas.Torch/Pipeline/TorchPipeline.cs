@@ -236,6 +236,15 @@ public static class TorchPipeline
             Stats.MeanAbsoluteError(shared, predAcc), names, shared, predAcc, predAccScaled, Stats.Spearman(shared, predAccScaled));
         double accValSeconds = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: accuracy predicted vs shared-weight over {val.Count} networks: Spearman {accReport.Spearman:F3} (flops-scaled {accReport.SpearmanFlopsScaled:F3})");
+        // Record in the tables which accuracy model ranked the held-out networks better, so tools default to it.
+        var preferred = accReport.SpearmanFlopsScaled is { } sfs && sfs > accReport.Spearman ? AccuracyModel.FlopsScaled : AccuracyModel.Linear;
+        tables.Add(new BlockTable
+        {
+            Metric = accTable.Metric, Unit = accTable.Unit, BaseValue = accTable.BaseValue, Deltas = accTable.Deltas,
+            ReferenceFlops = accTable.ReferenceFlops, ErrorEstimate = accTable.ErrorEstimate, Provenance = accTable.Provenance,
+            PreferredAccuracyModel = preferred.Name(),
+        });
+        tables.Save(tablesFile);
 
         // 5. shared-weight vs stand-alone-trained accuracy
         sw.Restart();

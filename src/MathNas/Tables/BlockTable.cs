@@ -35,6 +35,11 @@ public sealed class BlockTable
     public required double[][] Deltas { get; init; }
     /// <summary>F_ref for the FLOPs-scaled accuracy model: FLOPs of the network(s) the deltas were measured in.</summary>
     public double? ReferenceFlops { get; init; }
+    /// <summary>
+    /// For an accuracy table: the accuracy model ("linear" or "flops-scaled") that validation of this table found to rank
+    /// networks better (written by the pipeline from its held-out comparison); tools use it when the user names none.
+    /// </summary>
+    public string? PreferredAccuracyModel { get; init; }
     /// <summary>Optional error estimate of a prediction (e.g. held-out mean absolute error) for budget margins.</summary>
     public double? ErrorEstimate { get; init; }
     public Provenance Provenance { get; init; } = new();
