@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian 12 machine with the .NET 10 SDK:
-# the Fashion-MNIST dataset package (training data for the supernet) and the NuGet packages.
+# the Fashion-MNIST dataset package (training data for the supernet), jq, and the NuGet packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
+# jq is used by the evidence scripts only.
+if [[ ! -d /usr/share/datasets/fashion-mnist ]] || ! command -v jq >/dev/null; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dataset-fashion-mnist jq >/dev/null
 fi
 dotnet restore MathNas.sln --nologo -v quiet
