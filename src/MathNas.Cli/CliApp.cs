@@ -44,7 +44,8 @@ public static class CliApp
         }
         if (parsed.Errors.Count > 0)
         {
-            env.Err.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see 'mathnas {string.Join(' ', CommandPath(parsed))} --help')");
+            var path = string.Join(' ', CommandPath(parsed).Prepend("mathnas"));
+            env.Err.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see '{path} --help')");
             return ExitCodes.Error;
         }
         var config = new InvocationConfiguration { Output = env.Out, Error = env.Err, EnableDefaultExceptionHandler = false };

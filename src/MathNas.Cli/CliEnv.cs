@@ -92,7 +92,7 @@ internal sealed class CliEnv
     /// </summary>
     public static string? BuiltInTablesPath(string spaceName)
     {
-        foreach (var root in new[] { AppContext.BaseDirectory, Data.DataLocator.RepositoryRoot() })
+        foreach (var root in new[] { Data.DataLocator.RepositoryRoot(), AppContext.BaseDirectory })
         {
             if (root is null) continue;
             var path = Path.Combine(root, "tables", spaceName + ".json");
