@@ -238,6 +238,27 @@ public class SearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void BenchJsonReportsTheSingleSampleEstimatorsEvaluationsAgainstThePapersCount()
+    {
+        var r = CliRunner.Run("bench", "--quick", "--only", "nasbench201", "--no-baseline", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var rows = r.Json.GetProperty("estimator_evaluations").EnumerateArray().ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, e => Assert.Contains("nasbench201", e.GetProperty("space").GetString()));
+        var e = Assert.Single(rows, x => x.GetProperty("space").GetString() == "nasbench201");
+        var s = SpaceRegistry.Resolve("nasbench201");
+        int paper = 1 + s.Nodes.Sum(n => n.Count - 1);
+        Assert.Equal(paper, e.GetProperty("paper").GetInt32());
+        Assert.Equal(paper + 1, e.GetProperty("bound").GetInt32());
+        // Independent count: N^avg and its single-node switches are 1 + sum(n_i - 1) distinct networks (no constraints
+        // here); the base network adds one more unless it differs from N^avg in at most one node.
+        var avg = SingleSampleEstimator.AverageFlopsNetwork(s);
+        int differ = Enumerable.Range(0, s.NodeCount).Count(i => avg[i] != s.Nodes[i].BaseIndex);
+        Assert.Equal(paper + (differ <= 1 ? 0 : 1), e.GetProperty("evaluations").GetInt32());
+        Assert.Equal(JsonValueKind.Array, r.Json.GetProperty("instances").ValueKind);
+    }
+
+    [Fact]
     public void DefaultAccuracyModelIsFlopsScaledWhenTheTableHasReferenceFlops()
     {
         Assert.NotNull(_t["accuracy"].ReferenceFlops);

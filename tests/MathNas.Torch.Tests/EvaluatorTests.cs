@@ -1,3 +1,4 @@
+using MathNas.Audit;
 using MathNas.Estimation;
 using MathNas.Spaces;
 using MathNas.Tables;
@@ -6,6 +7,7 @@ using MathNas.Torch.Evaluators;
 using MathNas.Torch.Nn;
 using MathNas.Torch.Pipeline;
 using MathNas.Torch.Training;
+using MathNas.Validation;
 
 namespace MathNas.Torch.Tests;
 
@@ -104,10 +106,10 @@ public class EvaluatorTests
     [Fact]
     public void StatisticsAgreeWithHandComputedValues()
     {
-        Assert.Equal(1.0, Stats.Spearman([1, 2, 3, 4], [10, 20, 30, 40]), 12);
-        Assert.Equal(-1.0, Stats.KendallTau([1, 2, 3], [3, 2, 1]), 12);
-        Assert.Equal(1.0 / 3, Stats.KendallTau([1, 2, 3], [1, 3, 2]), 12);
+        Assert.Equal(1.0, RankCorrelation.Spearman([1, 2, 3, 4], [10, 20, 30, 40]), 12);
+        Assert.Equal(-1.0, RankCorrelation.KendallTauB([1, 2, 3], [3, 2, 1]), 12);
+        Assert.Equal(1.0 / 3, RankCorrelation.KendallTauB([1, 2, 3], [1, 3, 2]), 12);
         Assert.Equal(15.0, Stats.Mape([10, 20], [11, 16]), 12);
-        Assert.Equal(2.5, Stats.Median([4, 1, 3, 2]));
+        Assert.Equal(2.5, Budgets.Median([4, 1, 3, 2]));
     }
 }

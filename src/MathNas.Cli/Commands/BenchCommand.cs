@@ -1,10 +1,11 @@
 using System.CommandLine;
+using System.Globalization;
 using MathNas.Search;
 using Spectre.Console;
 
 namespace MathNas.Cli.Commands;
 
-/// <summary>`mathnas bench`: median in-process solve times of the project's solver against OR-Tools (and brute force).</summary>
+/// <summary>`mathnas bench`: median in-process solve times of the project's solver against OR-Tools (and brute force), and the single-sample estimator's evaluation counts against the paper's 1 + Σ(n_i - 1).</summary>
 internal sealed class BenchCommand : ICliCommand
 {
     public Command Build(CliEnv env)
@@ -26,6 +27,8 @@ internal sealed class BenchCommand : ICliCommand
                 entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline)));
             }
             foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
+            if (!p.GetValue(json)) env.Err.WriteLine("[bench] single-sample estimator evaluation counts ...");
+            var estimator = SolverBenchmark.EstimatorEvaluations(filter).ToList();
             if (p.GetValue(json))
             {
                 env.WriteJson(new
@@ -40,6 +43,10 @@ internal sealed class BenchCommand : ICliCommand
                         speedup = e.Speedup, status = e.Status, baseline_status = e.BaselineStatus,
                         objective = e.Objective, baseline_objective = e.BaselineObjective, agree = e.Agree,
                     }).ToList(),
+                    estimator_evaluations = estimator.Select(e => new
+                    {
+                        space = e.Space, nodes = e.Nodes, blocks = e.Blocks, evaluations = e.Evaluations, paper = e.Paper, bound = e.Bound, error = e.Error,
+                    }).ToList(),
                 });
                 return 0;
             }
@@ -49,6 +56,17 @@ internal sealed class BenchCommand : ICliCommand
                     e.BaselineMedianMs is { } b ? CliEnv.Num(b, 2) : "-", e.Speedup is { } s ? CliEnv.Num(s, 0) + "x" : "-",
                     e.BruteForceMs is { } bf ? CliEnv.Num(bf, 2) : "-", e.Status, e.Agree is null ? "-" : e.Agree.Value ? "yes" : "NO");
             env.Console.Write(t);
+            if (estimator.Count > 0)
+            {
+                var et = new Table().AddColumns("space (single-sample estimator, FLOPs evaluator)", "nodes", "blocks", "evaluations", "paper 1 + Σ(n_i - 1)", "bound 2 + Σ(n_i - 1)", "within bound");
+                foreach (var e in estimator)
+                    et.AddRow(Markup.Escape(e.Space), e.Nodes.ToString(CultureInfo.InvariantCulture), e.Blocks.ToString(CultureInfo.InvariantCulture),
+                        e.Evaluations is { } n ? n.ToString(CultureInfo.InvariantCulture) : "-", e.Paper.ToString(CultureInfo.InvariantCulture),
+                        e.Bound.ToString(CultureInfo.InvariantCulture), e.WithinBound is { } w ? (w ? "yes" : "NO") : "-");
+                env.Console.Write(et);
+                foreach (var e in estimator.Where(x => x.Error is not null))
+                    env.Err.WriteLine($"[bench] estimator did not run on {e.Space}: {e.Error}");
+            }
             return 0;
         });
         return cmd;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using MathNas.Audit;
 using MathNas.Dynamic;
 using MathNas.Estimation;
 using MathNas.Spaces;
@@ -174,7 +175,7 @@ internal sealed class RunCommand : ICliCommand
                     resolve_count = result.ResolveCount,
                     switch_count = result.SwitchCount,
                     resolve_median_ms = Nan(result.ResolveMedianMs),
-                    resolve_bench_median_ms = Nan(Median(resolveBench)),
+                    resolve_bench_median_ms = Nan(Budgets.Median(resolveBench)),
                     switch_median_ms = Nan(result.SwitchMedianMs),
                     compare_switch_median_ms = cmp?.SwitchMedianMs,
                     rebuild_median_ms = cmp?.RebuildMedianMs,
@@ -196,7 +197,7 @@ internal sealed class RunCommand : ICliCommand
             }
             var t = new Table().AddColumns("measure", "value");
             t.AddRow("runs / re-solves / switches", $"{result.Timeline.Count} / {result.ResolveCount} / {result.SwitchCount}");
-            t.AddRow("re-solve median (live / 200 solves)", $"{Ms(result.ResolveMedianMs)} / {Ms(Median(resolveBench))}");
+            t.AddRow("re-solve median (live / 200 solves)", $"{Ms(result.ResolveMedianMs)} / {Ms(Budgets.Median(resolveBench))}");
             t.AddRow("switch median (live)", Ms(result.SwitchMedianMs));
             if (cmp is not null)
                 t.AddRow($"switch vs rebuild ({cmp.ChangedNodes} nodes, {cmp.Repeats} repeats)", $"{Ms(cmp.SwitchMedianMs)} vs {Ms(cmp.RebuildMedianMs)} ({CliEnv.Num(cmp.Speedup, 0)}x)");
@@ -220,12 +221,6 @@ internal sealed class RunCommand : ICliCommand
 
     private static double? Nan(double v) => double.IsNaN(v) ? null : v;
     private static string Ms(double v) => double.IsNaN(v) ? "-" : $"{v.ToString("0.####", CultureInfo.InvariantCulture)} ms";
-
-    private static double Median(IEnumerable<double> v)
-    {
-        var s = v.Order().ToArray();
-        return s.Length == 0 ? double.NaN : s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
-    }
 
     internal static (double Min, double Max) ParseBand(string text)
     {

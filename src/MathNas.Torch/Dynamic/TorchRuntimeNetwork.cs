@@ -19,6 +19,8 @@ public abstract class TorchRuntimeNetwork : IRuntimeNetwork, IDisposable
 {
     private readonly Tensor _input;
     private SuperNetwork? _rebuilt;
+    // The modules a subclass built for its loaded blocks and fixed parts (see Own): counted and disposed here.
+    private readonly List<nn.Module> _owned = [];
 
     protected TorchRuntimeNetwork(TorchSearchSpace space, SuperNetwork supernet, int[][] loadedBlocks, Architecture start, int batch, int threads)
     {
@@ -52,7 +54,7 @@ public abstract class TorchRuntimeNetwork : IRuntimeNetwork, IDisposable
     public bool RunsRebuilt => _rebuilt is not null;
 
     /// <summary>Parameters held by the loaded blocks and the fixed parts (what the device keeps in memory).</summary>
-    public abstract long LoadedParameterCount { get; }
+    public long LoadedParameterCount => _owned.Sum(Count);
 
     /// <summary>Logits of the running network for <paramref name="x"/>.</summary>
     public Tensor Forward(Tensor x)
@@ -124,6 +126,15 @@ public abstract class TorchRuntimeNetwork : IRuntimeNetwork, IDisposable
 
     protected static long Count(nn.Module m) => m.parameters().Sum(p => p.numel());
 
+    /// <summary>Copies <paramref name="m"/>'s weights from the supernet (<see cref="CopyWeights"/>) and keeps it: it counts in
+    /// <see cref="LoadedParameterCount"/> and is disposed with this network.</summary>
+    protected T Own<T>(T m, IReadOnlyDictionary<string, Tensor> sd, string prefix) where T : nn.Module
+    {
+        CopyWeights(m, sd, prefix);
+        _owned.Add(m);
+        return m;
+    }
+
     /// <summary>The runtime network of a space built by MathNas.Torch (nb201-mini or ofa-mini).</summary>
     public static TorchRuntimeNetwork Create(TorchSearchSpace space, SuperNetwork supernet, int[][] loadedBlocks, Architecture start, int batch = 1, int threads = 1) =>
         space switch
@@ -142,6 +153,8 @@ public abstract class TorchRuntimeNetwork : IRuntimeNetwork, IDisposable
     protected virtual void Dispose(bool disposing)
     {
         if (!disposing) return;
+        foreach (var m in _owned) m.Dispose();
+        _owned.Clear();
         _rebuilt?.Dispose();
         _rebuilt = null;
         _input.Dispose();
@@ -162,7 +175,6 @@ public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
     private readonly Dense _classifier;
     private readonly MbLayer[][] _stages;
     private readonly (int D, int K, int E)[] _active;
-    private readonly List<nn.Module> _owned = [];
 
     internal OfaRuntimeNetwork(OfaMiniSpace space, SuperNetwork supernet, int[][] loadedBlocks, Architecture start, int batch, int threads)
         : base(space, supernet, loadedBlocks, start, batch, threads)
@@ -189,15 +201,6 @@ public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
         for (int s = 0; s < _c.Stages; s++) Activate(s, start[s]);
     }
 
-    private T Own<T>(T m, IReadOnlyDictionary<string, Tensor> sd, string prefix) where T : nn.Module
-    {
-        CopyWeights(m, sd, prefix);
-        _owned.Add(m);
-        return m;
-    }
-
-    public override long LoadedParameterCount => _owned.Sum(Count);
-
     protected override void Activate(int node, int block)
     {
         if (!LoadedBlocks[node].Contains(block)) throw new MathNasException($"block {block} of stage {node} is not loaded");
@@ -215,12 +218,6 @@ public sealed class OfaRuntimeNetwork : TorchRuntimeNetwork
         h = nn.functional.relu(_headBn.Forward(_head.Forward(h)));
         h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
         return _classifier.Forward(h);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) foreach (var m in _owned) m.Dispose();
-        base.Dispose(disposing);
     }
 }
 
@@ -240,7 +237,6 @@ public sealed class Nb201RuntimeNetwork : TorchRuntimeNetwork
     // _ops[edge][op][cell]: the op's module in every cell (null for ops without weights or not loaded)
     private readonly ReluConvBn[]?[][] _ops;
     private readonly int[] _activeOp;
-    private readonly List<nn.Module> _owned = [];
 
     internal Nb201RuntimeNetwork(Nb201MiniSpace space, SuperNetwork supernet, int[][] loadedBlocks, Architecture start, int batch, int threads)
         : base(space, supernet, loadedBlocks, start, batch, threads)
@@ -271,15 +267,6 @@ public sealed class Nb201RuntimeNetwork : TorchRuntimeNetwork
         _activeOp = new int[6];
         for (int e = 0; e < 6; e++) Activate(e, start[e]);
     }
-
-    private T Own<T>(T m, IReadOnlyDictionary<string, Tensor> sd, string prefix) where T : nn.Module
-    {
-        CopyWeights(m, sd, prefix);
-        _owned.Add(m);
-        return m;
-    }
-
-    public override long LoadedParameterCount => _owned.Sum(Count);
 
     protected override void Activate(int node, int block)
     {
@@ -320,11 +307,5 @@ public sealed class Nb201RuntimeNetwork : TorchRuntimeNetwork
         h = nn.functional.relu(_lastBn.Forward(h));
         h = nn.functional.adaptive_avg_pool2d(h, 1).flatten(1);
         return _classifier.Forward(h);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) foreach (var m in _owned) m.Dispose();
-        base.Dispose(disposing);
     }
 }

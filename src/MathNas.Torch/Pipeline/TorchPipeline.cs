@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using MathNas.Audit;
 using MathNas.Estimation;
 using MathNas.Prediction;
 using MathNas.Search;
@@ -9,6 +10,7 @@ using MathNas.Torch.Data;
 using MathNas.Torch.Evaluators;
 using MathNas.Torch.Nn;
 using MathNas.Torch.Training;
+using MathNas.Validation;
 
 namespace MathNas.Torch.Pipeline;
 
@@ -160,7 +162,7 @@ public static class TorchPipeline
         var latTable = Estimation.Table(latencyEstimator, space, latCache, latency.Metric, "ms", progress,
             $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median; {o.Latency.Rounds} interleaved rounds), {o.Latency.Threads} thread(s)");
         double latSeconds = sw.Elapsed.TotalSeconds;
-        double medianSpread = 100 * Stats.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
+        double medianSpread = 100 * Budgets.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
         sw.Restart();
         var latency2 = new TorchLatencyEvaluator(space, o.Latency);
         if (latencyEstimator is SingleSampleEstimator)
@@ -204,10 +206,10 @@ public static class TorchPipeline
         var measured = val.Select(a => valLatency.Measurements[a].MedianMs).ToArray();
         var predLat = val.Select(a => predictor.Predict(latency.Metric, a)).ToArray();
         var pred2 = val.Select(a => latTable2.PredictAdditive(a)).ToArray();
-        var latReport = new CorrelationReport(val.Count, Stats.Spearman(measured, predLat), Stats.KendallTau(measured, predLat),
+        var latReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measured, predLat), RankCorrelation.KendallTauB(measured, predLat),
             Stats.Mape(measured, predLat), Stats.MeanAbsoluteError(measured, predLat), names, measured, predLat);
         double latValSeconds = sw.Elapsed.TotalSeconds;
-        double repeatDev = 100 * Stats.Median(predLat.Zip(pred2).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
+        double repeatDev = 100 * Budgets.Median(predLat.Zip(pred2).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
         double baseDev = 100 * Math.Abs(latTable.BaseValue - latTable2.BaseValue) / latTable.BaseValue;
         log($"{space.Name}: latency predicted vs measured over {val.Count} networks: Spearman {latReport.Spearman:F3}, MAPE {latReport.Mape:F1}%; repeat deviation {repeatDev:F2}%");
 
@@ -217,9 +219,9 @@ public static class TorchPipeline
         var minTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, m => m.MinMs)), latency.Metric, "ms");
         var measuredMin = val.Select(a => valLatency.Measurements[a].MinMs).ToArray();
         var predMin = val.Select(a => minTable.PredictAdditive(a)).ToArray();
-        var latMinReport = new CorrelationReport(val.Count, Stats.Spearman(measuredMin, predMin), Stats.KendallTau(measuredMin, predMin),
+        var latMinReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measuredMin, predMin), RankCorrelation.KendallTauB(measuredMin, predMin),
             Stats.Mape(measuredMin, predMin), Stats.MeanAbsoluteError(measuredMin, predMin), names, measuredMin, predMin);
-        double repeatDevMin = 100 * Stats.Median(predMin.Zip(val.Select(a => minTable2.PredictAdditive(a))).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
+        double repeatDevMin = 100 * Budgets.Median(predMin.Zip(val.Select(a => minTable2.PredictAdditive(a))).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
         log($"{space.Name}: with the fastest run instead of the median: Spearman {latMinReport.Spearman:F3}, MAPE {latMinReport.Mape:F1}%; repeat deviation {repeatDevMin:F2}%");
 
         TorchRuntime.SetThreads(o.TrainThreads);
@@ -232,8 +234,8 @@ public static class TorchPipeline
         }
         var predAcc = val.Select(a => predictor.PredictAccuracy(a)).ToArray();
         var predAccScaled = val.Select(a => scaled.PredictAccuracy(a)).ToArray();
-        var accReport = new CorrelationReport(val.Count, Stats.Spearman(shared, predAcc), Stats.KendallTau(shared, predAcc), null,
-            Stats.MeanAbsoluteError(shared, predAcc), names, shared, predAcc, predAccScaled, Stats.Spearman(shared, predAccScaled));
+        var accReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(shared, predAcc), RankCorrelation.KendallTauB(shared, predAcc), null,
+            Stats.MeanAbsoluteError(shared, predAcc), names, shared, predAcc, predAccScaled, RankCorrelation.Spearman(shared, predAccScaled));
         double accValSeconds = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: accuracy predicted vs shared-weight over {val.Count} networks: Spearman {accReport.Spearman:F3} (flops-scaled {accReport.SpearmanFlopsScaled:F3})");
         // Record in the tables which accuracy model ranked the held-out networks better, so tools default to it.
@@ -264,7 +266,7 @@ public static class TorchPipeline
                 alone[k] = Batches.Accuracy(t => net.Forward(t), data.HeldOut);
                 log($"{space.Name}: stand-alone {picks[k]}: {alone[k]:F2}% (shared weights {sharedPick[k]:F2}%)");
             }
-            standAlone = new CorrelationReport(picks.Count, Stats.Spearman(alone, sharedPick), Stats.KendallTau(alone, sharedPick), null,
+            standAlone = new CorrelationReport(picks.Count, RankCorrelation.Spearman(alone, sharedPick), RankCorrelation.KendallTauB(alone, sharedPick), null,
                 Stats.MeanAbsoluteError(alone, sharedPick), picks.Select(a => a.ToString()).ToArray(), alone, sharedPick);
         }
         double saSeconds = sw.Elapsed.TotalSeconds;
@@ -272,7 +274,7 @@ public static class TorchPipeline
         // 6. search with the core's exact solver (branch and bound), checked against exhaustive enumeration of the
         //    predictions (both spaces are small), then export and check
         var all = space.Enumerate().ToList();
-        double budget = o.LatencyBudgetMs ?? Stats.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
+        double budget = o.LatencyBudgetMs ?? Budgets.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
         var problem = SearchProblemBuilder.Build(predictor, [new Budget(latency.Metric, budget)]);
         var solved = new BranchAndBoundSolver().Solve(problem);
         Architecture? best = solved.Best is { } sol ? new Architecture(sol.Code) : null;

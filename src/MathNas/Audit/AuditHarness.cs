@@ -1,7 +1,7 @@
 using MathNas.Baselines;
 using MathNas.Estimation;
 using MathNas.Spaces;
-using MathNet.Numerics.Statistics;
+using MathNas.Validation;
 
 namespace MathNas.Audit;
 
@@ -100,8 +100,8 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
                 throw new MathNasException($"method '{method.Name}' answered {answer.Chosen.Count} budgets, expected {budgets.Length}");
             evals.Add(ev.Evaluations);
             perSeed.Add(Score(budgets, answer.Chosen));
-            if (answer.PredictedObjective is { } po) sObj.Add(Correlation.Spearman(po, Truth.Metric(Objective)));
-            if (answer.PredictedCost is { } pc) sCost.Add(Correlation.Spearman(pc, Truth.Metric(Cost)));
+            if (answer.PredictedObjective is { } po) sObj.Add(RankCorrelation.Spearman(po, Truth.Metric(Objective)));
+            if (answer.PredictedCost is { } pc) sCost.Add(RankCorrelation.Spearman(pc, Truth.Metric(Cost)));
         }
         var rep = Summarise(method.Name, (int)Math.Round(Budgets.Median(evals)), perSeed, null, null);
         return rep with
@@ -177,8 +177,8 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
                 };
             }).ToList();
         }
-        double? sObj = predObj is null ? null : Correlation.Spearman(predObj, Truth.Metric(Objective));
-        double? sCost = predCost is null ? null : Correlation.Spearman(predCost, Truth.Metric(Cost));
+        double? sObj = predObj is null ? null : RankCorrelation.Spearman(predObj, Truth.Metric(Objective));
+        double? sCost = predCost is null ? null : RankCorrelation.Spearman(predCost, Truth.Metric(Cost));
         return new MethodReport(name, evaluations,
             MedianRegret: Budgets.Median(seedMedians),
             WorstRegret: Budgets.Median(perSeed.Select(rs => rs.Max(r => r.Regret))),

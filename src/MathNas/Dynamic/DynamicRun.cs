@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MathNas.Audit;
 using MathNas.Spaces;
 
 namespace MathNas.Dynamic;
@@ -43,8 +44,8 @@ public sealed class DynamicRunResult
 
     public int SwitchCount => Events.Count(e => e.Changes.Count > 0);
     public int ResolveCount => Events.Count;
-    public double ResolveMedianMs => Stats.Median(Events.Select(e => e.ResolveMs));
-    public double SwitchMedianMs => Stats.Median(Events.Where(e => e.Changes.Count > 0).Select(e => e.SwitchMs));
+    public double ResolveMedianMs => Budgets.Median(Events.Select(e => e.ResolveMs));
+    public double SwitchMedianMs => Budgets.Median(Events.Where(e => e.Changes.Count > 0).Select(e => e.SwitchMs));
     public bool AllStepsReturned => Steps.All(s => s.InBandAtEnd);
 }
 
@@ -178,16 +179,6 @@ public sealed record SwitchComparison(double SwitchMedianMs, double RebuildMedia
         }
         if (!net.Current.Equals(a)) net.Switch(BlockChanges.Between(net.Current, a));
         net.RunOnce();
-        return new SwitchComparison(Stats.Median(switchMs), Stats.Median(rebuildMs), repeats, BlockChanges.Between(a, b).Count);
-    }
-}
-
-internal static class Stats
-{
-    public static double Median(IEnumerable<double> values)
-    {
-        var s = values.Order().ToArray();
-        if (s.Length == 0) return double.NaN;
-        return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+        return new SwitchComparison(Budgets.Median(switchMs), Budgets.Median(rebuildMs), repeats, BlockChanges.Between(a, b).Count);
     }
 }

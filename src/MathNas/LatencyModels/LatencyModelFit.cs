@@ -1,7 +1,7 @@
 using System.Globalization;
 using MathNas.Spaces.SuperTransformer;
 using MathNas.Tables;
-using MathNet.Numerics.Statistics;
+using MathNas.Validation;
 
 namespace MathNas.LatencyModels;
 
@@ -19,33 +19,8 @@ public sealed record FitQuality(int Count, double Spearman, double Kendall, doub
         if (predicted.Count != measured.Count) throw new ArgumentException("predicted and measured differ in length");
         if (predicted.Count < 2) throw new MathNasException("fit quality needs at least 2 networks");
         var ape = predicted.Zip(measured, (p, m) => Math.Abs(p - m) / Math.Abs(m)).ToArray();
-        return new FitQuality(predicted.Count, Correlation.Spearman(predicted, measured), RankStatistics.KendallTauB(predicted, measured),
+        return new FitQuality(predicted.Count, RankCorrelation.Spearman(predicted, measured), RankCorrelation.KendallTauB(predicted, measured),
             100 * ape.Average(), ape.Count(e => e <= 0.10) / (double)ape.Length, 100 * ape.Max());
-    }
-}
-
-/// <summary>Rank statistics that MathNet does not offer.</summary>
-public static class RankStatistics
-{
-    /// <summary>Kendall tau-b (ties in either variable handled), O(n^2).</summary>
-    public static double KendallTauB(IReadOnlyList<double> x, IReadOnlyList<double> y)
-    {
-        if (x.Count != y.Count) throw new ArgumentException("x and y differ in length");
-        long concordant = 0, discordant = 0, tiesX = 0, tiesY = 0;
-        int n = x.Count;
-        for (int i = 0; i < n; i++)
-        {
-            for (int j = i + 1; j < n; j++)
-            {
-                int sx = Math.Sign(x[i] - x[j]), sy = Math.Sign(y[i] - y[j]);
-                if (sx == 0 && sy == 0) continue;
-                if (sx == 0) { tiesX++; continue; }
-                if (sy == 0) { tiesY++; continue; }
-                if (sx == sy) concordant++; else discordant++;
-            }
-        }
-        double denom = Math.Sqrt((double)(concordant + discordant + tiesX) * (concordant + discordant + tiesY));
-        return denom == 0 ? double.NaN : (concordant - discordant) / denom;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MathNas.Estimation;
 using MathNas.Prediction;
 using MathNas.Spaces;
 using MathNas.Tables;
@@ -15,6 +16,18 @@ public sealed record BenchEntry(
     double? Objective, double? BaselineObjective, bool? Agree)
 {
     public double? Speedup => BaselineMedianMs is { } b && MedianMs > 0 ? b / MedianMs : null;
+}
+
+/// <summary>
+/// Distinct evaluations the single-sample estimator (Algorithm 1) used on one space, against the paper's count
+/// 1 + sum(n_i - 1) (N^avg and its single-node switches) and the bound 2 + sum(n_i - 1) (plus the base network, for
+/// the base value, when it is not one of those).
+/// </summary>
+/// <remarks><see cref="Evaluations"/> is null (and <see cref="Error"/> says why) when the estimator cannot run on the space.</remarks>
+public sealed record EstimatorEvaluationCount(string Space, int Nodes, int Blocks, int? Evaluations, int Paper, int Bound, string? Error = null)
+{
+    /// <summary>True when the count is within the bound (it can exceed it only when consistency constraints force repairs); null when it did not run.</summary>
+    public bool? WithinBound => Evaluations is { } e ? e <= Bound : null;
 }
 
 /// <summary>
@@ -84,6 +97,46 @@ public static class SolverBenchmark
             var f = SyntheticSpaces.BudgetAt(s, t, "flops", 0.5);
             yield return new BenchInstance($"{name} (synthesised tables, latency+FLOPs budgets)", Make(s, t, b, f), Space: s, Tables: t, Budgets: [b, f]);
         }
+    }
+
+    /// <summary>
+    /// Runs the core's single-sample estimator (<see cref="BlockEstimators.Parse"/> "single") on every registered space
+    /// that resolves, over a deterministic synthetic evaluator (the network's total block FLOPs as "cost:flops",
+    /// wrapped in a <see cref="CachingEvaluator"/>), and counts the distinct networks it evaluated.
+    /// Spaces that do not resolve are left out (they are listed in <see cref="SkippedSpaces"/> by <see cref="Instances"/>).
+    /// </summary>
+    public static IEnumerable<EstimatorEvaluationCount> EstimatorEvaluations(string? filter = null, int seed = 0)
+    {
+        foreach (var (name, _) in SpaceRegistry.List())
+        {
+            if (filter is not null && !name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
+            SearchSpace s;
+            try { s = SpaceRegistry.Resolve(name); }
+            catch (Exception e) when (e is MathNasException or IOException) { continue; }
+            yield return CountEstimatorEvaluations(s, seed);
+        }
+    }
+
+    /// <summary>Distinct evaluations of the "single" estimator on <paramref name="space"/> with the FLOPs evaluator.</summary>
+    public static EstimatorEvaluationCount CountEstimatorEvaluations(SearchSpace space, int seed = 0)
+    {
+        var cache = new CachingEvaluator(new FlopsEvaluator(space));
+        int paper = 1 + space.Nodes.Sum(n => n.Count - 1), blocks = space.Nodes.Sum(n => n.Count);
+        try { BlockEstimators.Parse("single", seed).Estimate(space, cache); }
+        catch (MathNasException e)
+        {
+            return new EstimatorEvaluationCount(space.Name, space.NodeCount, blocks, null, paper, paper + 1, e.Message);
+        }
+        return new EstimatorEvaluationCount(space.Name, space.NodeCount, blocks, cache.Evaluations, paper, paper + 1);
+    }
+
+    /// <summary>A cheap deterministic additive metric: the network's total block FLOPs.</summary>
+    private sealed class FlopsEvaluator(SearchSpace space) : IEvaluator
+    {
+        public string Name => "bench-flops";
+        public IReadOnlyDictionary<string, string> Metrics { get; } = new Dictionary<string, string> { ["cost:flops"] = "MFLOPs" };
+        public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture) =>
+            new Dictionary<string, double> { ["cost:flops"] = space.Flops(architecture) };
     }
 
     public static BenchEntry Run(BenchInstance inst, bool quick, bool withBaseline = true)

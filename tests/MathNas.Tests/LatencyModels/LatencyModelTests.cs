@@ -3,6 +3,7 @@ using MathNas.LatencyModels;
 using MathNas.Spaces.SuperTransformer;
 using MathNas.Tables;
 using MathNas.Tests.Support;
+using MathNas.Validation;
 using Xunit.Abstractions;
 
 namespace MathNas.Tests.LatencyModels;
@@ -109,11 +110,11 @@ public class LatencyModelTests(ITestOutputHelper output)
                     if (y[i] == y[j]) ty++;
                 }
             double expected = s / Math.Sqrt((n0 - tx) * (n0 - ty));
-            double got = RankStatistics.KendallTauB(x, y);
+            double got = RankCorrelation.KendallTauB(x, y);
             if (double.IsNaN(expected)) Assert.True(double.IsNaN(got)); else Assert.Equal(expected, got, 12);
         }
-        Assert.Equal(1.0, RankStatistics.KendallTauB([1, 2, 3, 4], [10, 20, 30, 40]));
-        Assert.Equal(-1.0, RankStatistics.KendallTauB([1, 2, 3, 4], [4, 3, 2, 1]));
+        Assert.Equal(1.0, RankCorrelation.KendallTauB([1, 2, 3, 4], [10, 20, 30, 40]));
+        Assert.Equal(-1.0, RankCorrelation.KendallTauB([1, 2, 3, 4], [4, 3, 2, 1]));
     }
 
     [Fact]
