@@ -140,63 +140,51 @@ internal sealed class EstimationRun
 internal static class Neighbourhood
 {
     /// <summary>
-    /// The network closest to <paramref name="centre"/> (fewest changed nodes, then closest FLOPs, then first in
-    /// node/block order) that satisfies <paramref name="accept"/>, leaving node <paramref name="keep"/> as it is
-    /// (-1: no node kept). Looks at distance 0, 1 and 2 exhaustively, then at random networks; null when none found.
+    /// The valid network nearest to <paramref name="centre"/> (fewest changed nodes, then closest block FLOPs) that
+    /// meets the space's consistency constraints with node <paramref name="keep"/> set to EVERY block in
+    /// <paramref name="keepBlocks"/> (keep = -1: no node held). Exact: the choice is an integer program over the
+    /// other nodes (one constraint row per space constraint and held block), solved by the project's branch and bound.
+    /// Null when no such network exists.
     /// </summary>
-    public static Architecture? Closest(SearchSpace space, Architecture centre, int keep, Func<Architecture, bool> accept, Random rng)
+    public static Architecture? ClosestExact(SearchSpace space, Architecture centre, int keep, IReadOnlyList<int> keepBlocks)
     {
-        if (accept(centre)) return centre;
-        double f0 = space.Flops(centre);
-        Architecture? best = null;
-        double bestGap = double.PositiveInfinity;
-        void Consider(Architecture a)
-        {
-            if (!accept(a)) return;
-            var gap = Math.Abs(space.Flops(a) - f0);
-            if (gap < bestGap) { best = a; bestGap = gap; }
-        }
         int m = space.NodeCount;
+        var counts = new int[m];
+        var value = new double[m][];
+        double spread = 1;
+        for (int k = 0; k < m; k++)
+            foreach (var b in space.Nodes[k].Blocks) spread = Math.Max(spread, Math.Abs(b.Flops - space.Nodes[k].Blocks[centre[k]].Flops));
+        double eps = 0.5 / (m + 1) / spread;   // the FLOPs tie-break never outweighs one changed node
         for (int k = 0; k < m; k++)
         {
+            counts[k] = k == keep ? 1 : space.Nodes[k].Count;
+            value[k] = new double[counts[k]];
             if (k == keep) continue;
-            for (int l = 0; l < space.Nodes[k].Count; l++)
-                if (l != centre[k]) Consider(centre.With(k, l));
+            var fc = space.Nodes[k].Blocks[centre[k]].Flops;
+            for (int l = 0; l < counts[k]; l++)
+                value[k][l] = (l == centre[k] ? 1 : 0) - eps * Math.Abs(space.Nodes[k].Blocks[l].Flops - fc);
         }
-        if (best is not null) return best;
-        long budget = 2_000_000;
-        for (int k = 0; k < m && budget > 0; k++)
+        var rows = new List<Search.ResourceRow>();
+        var held = keep < 0 ? [-1] : keepBlocks;
+        foreach (var c in space.Constraints)
         {
-            if (k == keep) continue;
-            for (int l = 0; l < space.Nodes[k].Count; l++)
+            foreach (var v in held)
             {
-                if (l == centre[k]) continue;
-                var a1 = centre.With(k, l);
-                for (int k2 = k + 1; k2 < m; k2++)
+                var coef = counts.Select(n => new double[n]).ToArray();
+                double rhs = c.Rhs;
+                foreach (var t in c.Terms)
                 {
-                    if (k2 == keep) continue;
-                    for (int l2 = 0; l2 < space.Nodes[k2].Count; l2++)
-                    {
-                        if (l2 == centre[k2]) continue;
-                        if (--budget < 0) break;
-                        Consider(a1.With(k2, l2));
-                    }
+                    if (t.Node == keep) { if (t.Block == v) rhs -= t.Coefficient; }
+                    else coef[t.Node][t.Block] += t.Coefficient;
                 }
+                rows.Add(new Search.ResourceRow($"{c.Name}@{v}", Search.RowKind.Consistency, coef, rhs));
             }
         }
-        if (best is not null) return best;
-        int bestDistance = int.MaxValue;
-        for (int t = 0; t < 20_000; t++)
-        {
-            var c = new int[m];
-            for (int k = 0; k < m; k++) c[k] = k == keep ? centre[k] : rng.Next(space.Nodes[k].Count);
-            var a = new Architecture(c);
-            if (!accept(a)) continue;
-            int dist = 0;
-            for (int k = 0; k < m; k++) if (a[k] != centre[k]) dist++;
-            var gap = Math.Abs(space.Flops(a) - f0);
-            if (dist < bestDistance || (dist == bestDistance && gap < bestGap)) { best = a; bestDistance = dist; bestGap = gap; }
-        }
-        return best;
+        var problem = new Search.SearchProblem(counts, 0, value, rows);
+        var result = new Search.BranchAndBoundSolver().Solve(problem);
+        if (result.Best is not { } best) return null;
+        var code = best.Code.ToArray();
+        if (keep >= 0) code[keep] = centre[keep];
+        return new Architecture(code);
     }
 }

@@ -41,12 +41,11 @@ public sealed class SingleSampleEstimator : IBlockEstimator
     public TableSet Estimate(SearchSpace space, CachingEvaluator evaluator, IProgress<ProgressInfo>? progress = null)
     {
         var run = new EstimationRun(space, evaluator, progress, "single-sample estimation", 2 + space.Nodes.Sum(n => n.Count - 1));
-        var rng = new Random(0);
         var notes = new List<string>();
         var avg = AverageFlopsNetwork(space);
         if (!space.IsValid(avg))
         {
-            var repaired = Neighbourhood.Closest(space, avg, -1, space.IsValid, rng)
+            var repaired = Neighbourhood.ClosestExact(space, avg, -1, [])
                 ?? throw new MathNasException($"space '{space.Name}': no valid network found near the average-FLOPs network {avg}");
             notes.Add($"N^avg {avg} breaks a consistency constraint; used the closest valid network {repaired}");
             avg = repaired;
@@ -64,7 +63,7 @@ public sealed class SingleSampleEstimator : IBlockEstimator
                 if (!space.IsValid(ctx.With(i, b)) || !space.IsValid(ctx.With(i, j)))
                 {
                     int jj = j;
-                    ctx = Neighbourhood.Closest(space, avg, i, a => space.IsValid(a.With(i, b)) && space.IsValid(a.With(i, jj)), rng)
+                    ctx = Neighbourhood.ClosestExact(space, avg, i, [b, jj])
                         ?? throw new MathNasException($"space '{space.Name}': node '{node.Name}' cannot switch from its base block '{node.Blocks[b].Name}' to '{node.Blocks[j].Name}' in any network found that meets the consistency constraints");
                     moved++;
                 }
