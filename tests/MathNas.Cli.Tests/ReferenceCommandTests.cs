@@ -56,7 +56,7 @@ public class ReferenceCommandTests
         Assert.True(r.Json.GetProperty("comparison").GetArrayLength() > 10);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("reference", "export", "--space", "darts", "--out", "/tmp/never.json")]
     [InlineData("reference", "predict", "--space", "mobilenetv3", "--device", "tx2gpu", "--code", "0 0 9 0 0")]
     [InlineData("reference", "predict", "--space", "mobilenetv3", "--device", "pixel", "--code", "0 0 0 0 0")]
