@@ -13,12 +13,13 @@ public sealed class TorchCommandsTests : IDisposable
             "Fashion-MNIST is not installed (scripts/install.sh installs dataset-fashion-mnist); test skipped");
 
     [SkippableTheory]
-    [InlineData("nb201-mini", "3,3,3,3,3,3")]
-    [InlineData("ofa-mini", "26,0,13")]
-    public void TinyPipelineThenExportThenEvaluate(string space, string arch)
+    [InlineData("nb201-mini", "3,3,3,3,3,3", "median")]
+    [InlineData("ofa-mini", "26,0,13", "min")]
+    public void TinyPipelineThenExportThenEvaluate(string space, string arch, string statistic)
     {
         RequireFashionMnist();
-        var r = CliRunner.Run("pipeline", "--preset", "tiny", "--space", space, "--out", _dir, "--tables-dir", Path.Combine(_dir, "tables"), "--json");
+        var r = CliRunner.Run("pipeline", "--preset", "tiny", "--space", space, "--out", _dir, "--tables-dir", Path.Combine(_dir, "tables"),
+            "--latency-statistic", statistic, "--json");
         Assert.True(r.ExitCode == 0, r.Err);
         var rep = r.Json.GetProperty("reports")[0];
         Assert.Equal(space, rep.GetProperty("space").GetString());
@@ -30,6 +31,7 @@ public sealed class TorchCommandsTests : IDisposable
         tables.CheckAgainst(MathNas.Spaces.SpaceRegistry.Resolve(space));
         Assert.True(tables.Has("latency:cpu") && tables.Has("accuracy"));
         Assert.Contains("seed 1", tables["latency:cpu"].Provenance.Notes);
+        Assert.Contains(statistic == "min" ? "(fastest run;" : "(median;", tables["latency:cpu"].Provenance.Notes);
         Assert.Contains("mathnas pipeline", tables["accuracy"].Provenance.Notes);
         foreach (var png in new[] { "latency-pred-vs-measured.png", "accuracy-pred-vs-shared.png", "shared-vs-standalone.png", "train-curve.png" })
         {
@@ -63,6 +65,7 @@ public sealed class TorchCommandsTests : IDisposable
             (new[] { "export", "--space", "nb201-mini", "--supernet", _dir, "--arch", "3,3,3,3,3,3", "--out", _dir }, "no trained network"),
             (new[] { "export", "--space", "nb201-mini", "--supernet", _dir, "--arch", "3,3,3,3,3,9", "--out", _dir }, "node 5"),
             (new[] { "pipeline", "--preset", "huge" }, "unknown preset"),
+            (new[] { "pipeline", "--latency-statistic", "mean" }, "mean"),
             (new[] { "pipeline", "--space", "tiny-space-not-there" }, "unknown space"),
         };
         foreach (var (args, text) in cases)

@@ -40,11 +40,17 @@ internal sealed class PipelineCommand : ICliCommand
         var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist or $MATHNAS_FASHION_MNIST)" };
         var latEst = new Option<string>("--latency-estimator") { Description = "block estimator of the latency table: single (Algorithm 1) | sampled:K | full | regression:K", DefaultValueFactory = _ => "single" };
         var accEst = new Option<string>("--accuracy-estimator") { Description = "block estimator of the accuracy table: single (Algorithm 1) | sampled:K | full | regression:K", DefaultValueFactory = _ => "single" };
+        var latStat = new Option<string>("--latency-statistic")
+        {
+            Description = "statistic of a network's timed runs that the latency table is built from and validated against: median | min (the fastest run, least affected by other work on a shared machine)",
+            DefaultValueFactory = _ => "median",
+        };
+        latStat.AcceptOnlyFromAmong("median", "min");
         var replot = new Option<bool>("--replot") { Description = "only redraw the PNG plots from the report.json files under --out" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("pipeline", "train supernets on Fashion-MNIST, measure latency on this CPU, build and validate block tables, search, export and check (TorchSharp)")
         {
-            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, latEst, accEst, tablesDir, data, replot, json,
+            spaces, outDir, preset, seed, epochs, trainImages, sampling, validation, standalone, threads, latThreads, repeats, rounds, warmup, batch, device, budget, latEst, accEst, latStat, tablesDir, data, replot, json,
         };
         env.SetAction(cmd, p =>
         {
@@ -68,6 +74,7 @@ internal sealed class PipelineCommand : ICliCommand
                 LatencyBudgetMs = p.GetValue(budget),
                 LatencyEstimator = MathNas.Estimation.BlockEstimators.Parse(p.GetValue(latEst)!).Name,
                 AccuracyEstimator = MathNas.Estimation.BlockEstimators.Parse(p.GetValue(accEst)!).Name,
+                LatencyStatistic = p.GetValue(latStat)!,
                 Command = "mathnas " + string.Join(' ', p.Tokens.Select(t => t.Value)),
             };
             if (o.ValidationNetworks < 3) throw new MathNasException("--validation needs at least 3 networks");
@@ -149,8 +156,10 @@ internal sealed class PipelineCommand : ICliCommand
         latency_repeat_median_deviation_pct = r.LatencyTableRepeatMedianDeviationPct, latency_base_repeat_deviation_pct = r.LatencyBaseRepeatDeviationPct,
         median_measurement_spread_pct = r.MedianMeasurementSpreadPct,
         latency_spearman = r.Latency?.Spearman, latency_kendall = r.Latency?.KendallTau, latency_mape_pct = r.Latency?.Mape,
-        fastest_run_latency_spearman = r.LatencyFastestRun?.Spearman, fastest_run_latency_mape_pct = r.LatencyFastestRun?.Mape,
-        fastest_run_repeat_median_deviation_pct = r.LatencyFastestRunRepeatMedianDeviationPct,
+        latency_statistic = r.LatencyStatistic, latency_estimator = r.LatencyEstimator,
+        secondary_latency_statistic = r.LatencySecondaryStatistic,
+        secondary_latency_spearman = r.LatencySecondary?.Spearman, secondary_latency_mape_pct = r.LatencySecondary?.Mape,
+        secondary_repeat_median_deviation_pct = r.LatencySecondaryRepeatMedianDeviationPct,
         accuracy_table_seconds = r.AccuracyTableSeconds,
         accuracy_spearman = r.Accuracy?.Spearman, accuracy_spearman_flops_scaled = r.Accuracy?.SpearmanFlopsScaled, accuracy_kendall = r.Accuracy?.KendallTau,
         standalone_spearman = r.StandAlone?.Spearman, standalone = r.StandAlone is null ? null : r.StandAlone.Architectures.Select((a, i) => new { arch = a, standalone = r.StandAlone.Measured[i], shared = r.StandAlone.Predicted[i] }).ToList(),
@@ -162,11 +171,14 @@ internal sealed class PipelineCommand : ICliCommand
         if (r.Latency is { } l)
             Plots.Save(Path.Combine(dir, "latency-pred-vs-measured.png"),
                 $"{r.Space}: predicted vs measured latency ({l.Networks} random networks; Spearman {l.Spearman:F3}, MAPE {l.Mape:F1}%)",
-                "measured latency (ms, median)", "predicted latency (ms, Algorithm 1 table)", [new Plots.Series("networks", l.Measured, l.Predicted)], width: 1100, diagonal: true);
-        if (r.LatencyFastestRun is { } f)
-            Plots.Save(Path.Combine(dir, "latency-fastest-run.png"),
-                $"{r.Space}: predicted vs measured latency, fastest of the timed runs ({f.Networks} networks; Spearman {f.Spearman:F3}, MAPE {f.Mape:F1}%)",
-                "measured latency (ms, fastest run)", "predicted latency (ms, table of fastest runs)", [new Plots.Series("networks", f.Measured, f.Predicted)], width: 1100, diagonal: true);
+                $"measured latency (ms, {(r.LatencyStatistic == "min" ? "fastest run" : "median")})",
+                $"predicted latency (ms, {(r.LatencyEstimator == "single" ? "Algorithm 1" : r.LatencyEstimator)} table)",
+                [new Plots.Series("networks", l.Measured, l.Predicted)], width: 1100, diagonal: true);
+        if (r.LatencySecondary is { } f)
+            Plots.Save(Path.Combine(dir, "latency-secondary.png"),
+                $"{r.Space}: predicted vs measured latency, {r.LatencySecondaryStatistic} of the timed runs ({f.Networks} networks; Spearman {f.Spearman:F3}, MAPE {f.Mape:F1}%)",
+                $"measured latency (ms, {r.LatencySecondaryStatistic})", $"predicted latency (ms, table of the {r.LatencySecondaryStatistic} statistic)",
+                [new Plots.Series("networks", f.Measured, f.Predicted)], width: 1100, diagonal: true);
         if (r.Accuracy is { } a)
             Plots.Save(Path.Combine(dir, "accuracy-pred-vs-shared.png"),
                 $"{r.Space}: predicted vs shared-weight accuracy ({a.Networks} networks; Spearman {a.Spearman:F3})",

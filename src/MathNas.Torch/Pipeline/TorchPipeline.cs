@@ -81,6 +81,19 @@ public sealed record PipelineOptions
     public string LatencyEstimator { get; init; } = "single";
     /// <summary>Block estimator of the accuracy table.</summary>
     public string AccuracyEstimator { get; init; } = "single";
+    /// <summary>
+    /// The statistic of a network's timed runs that the latency table is built from and validated against:
+    /// "median" (default) or "min" (the fastest run: on a machine shared with other work, the least affected by it).
+    /// </summary>
+    public string LatencyStatistic { get; init; } = "median";
+
+    /// <summary>The statistic named by <see cref="LatencyStatistic"/>.</summary>
+    public Func<LatencyMeasurement, double> LatencyStatisticOf() => LatencyStatistic switch
+    {
+        "median" => m => m.MedianMs,
+        "min" => m => m.MinMs,
+        _ => throw new MathNasException($"unknown latency statistic '{LatencyStatistic}': use median or min"),
+    };
 }
 
 public sealed record CorrelationReport(int Networks, double Spearman, double KendallTau, double? Mape, double? MeanAbsoluteError,
@@ -92,6 +105,10 @@ public sealed record ChosenReport(string Architecture, string Description, doubl
 public sealed record SpaceReport
 {
     public string Space { get; init; } = "";
+    /// <summary>The statistic of the timed runs the latency table uses ("median" or "min").</summary>
+    public string LatencyStatistic { get; init; } = "median";
+    /// <summary>The block estimator of the latency table.</summary>
+    public string LatencyEstimator { get; init; } = "single";
     public string TablesFile { get; init; } = "";
     public TrainState? Training { get; init; }
     public double TrainSeconds { get; init; }
@@ -105,9 +122,11 @@ public sealed record SpaceReport
     public double AccuracyTableSeconds { get; init; }
     public int AccuracyTableEvaluations { get; init; }
     public CorrelationReport? Latency { get; init; }
-    /// <summary>The same validation with the fastest of the timed runs in place of the median (table and measurements).</summary>
-    public CorrelationReport? LatencyFastestRun { get; init; }
-    public double LatencyFastestRunRepeatMedianDeviationPct { get; init; }
+    /// <summary>The other statistic of the timed runs ("fastest run" when the tables use the median, else "median").</summary>
+    public string LatencySecondaryStatistic { get; init; } = "fastest run";
+    /// <summary>The same validation with the other statistic in place of the table's (table and measurements).</summary>
+    public CorrelationReport? LatencySecondary { get; init; }
+    public double LatencySecondaryRepeatMedianDeviationPct { get; init; }
     public double LatencyValidationSeconds { get; init; }
     public CorrelationReport? Accuracy { get; init; }
     public double AccuracyValidationSeconds { get; init; }
@@ -154,20 +173,21 @@ public static class TorchPipeline
         string machine = MachineDescription();
         string notes = $"machine: {machine}; seed {o.Seed}; command: {o.Command}";
         sw.Restart();
-        var latCache = new CachingEvaluator(latency);
+        var stat = o.LatencyStatisticOf();
+        var latCache = new CachingEvaluator(new StatisticView(latency, stat));
         var latencyEstimator = BlockEstimators.Parse(o.LatencyEstimator, o.Seed);
         var accuracyEstimator = BlockEstimators.Parse(o.AccuracyEstimator, o.Seed);
         if (latencyEstimator is SingleSampleEstimator)
             latency.MeasureMany(Estimation.AlgorithmOneNetworks(space), progress, $"measuring {space.Name} latency table networks");
         var latTable = Estimation.Table(latencyEstimator, space, latCache, latency.Metric, "ms", progress,
-            $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs (median; {o.Latency.Rounds} interleaved rounds), {o.Latency.Threads} thread(s)");
+            $"{notes}; batch {o.Latency.Batch}, {o.Latency.Warmup} warm-up + {o.Latency.Repeats} timed runs ({(o.LatencyStatistic == "min" ? "fastest run" : "median")}; {o.Latency.Rounds} interleaved rounds), {o.Latency.Threads} thread(s); estimator {latencyEstimator.Name}");
         double latSeconds = sw.Elapsed.TotalSeconds;
         double medianSpread = 100 * Budgets.Median(latency.Measurements.Values.Select(m => m.RelativeSpread));
         sw.Restart();
         var latency2 = new TorchLatencyEvaluator(space, o.Latency);
         if (latencyEstimator is SingleSampleEstimator)
             latency2.MeasureMany(Estimation.AlgorithmOneNetworks(space), progress, $"measuring {space.Name} latency table networks again");
-        var latTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(latency2), latency2.Metric, "ms", progress);
+        var latTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, stat)), latency2.Metric, "ms", progress);
         double latSeconds2 = sw.Elapsed.TotalSeconds;
         log($"{space.Name}: latency table in {latSeconds:F1} s ({latCache.Evaluations} networks measured), repeat in {latSeconds2:F1} s");
 
@@ -203,7 +223,7 @@ public static class TorchPipeline
         sw.Restart();
         var valLatency = new TorchLatencyEvaluator(space, o.Latency);
         valLatency.MeasureMany(val, progress, $"measuring {space.Name} validation networks");
-        var measured = val.Select(a => valLatency.Measurements[a].MedianMs).ToArray();
+        var measured = val.Select(a => stat(valLatency.Measurements[a])).ToArray();
         var predLat = val.Select(a => predictor.Predict(latency.Metric, a)).ToArray();
         var pred2 = val.Select(a => latTable2.PredictAdditive(a)).ToArray();
         var latReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measured, predLat), RankCorrelation.KendallTauB(measured, predLat),
@@ -213,16 +233,19 @@ public static class TorchPipeline
         double baseDev = 100 * Math.Abs(latTable.BaseValue - latTable2.BaseValue) / latTable.BaseValue;
         log($"{space.Name}: latency predicted vs measured over {val.Count} networks: Spearman {latReport.Spearman:F3}, MAPE {latReport.Mape:F1}%; repeat deviation {repeatDev:F2}%");
 
-        // Secondary analysis from the same timed runs: the fastest run instead of the median, which is less sensitive
-        // to other load on a shared machine (the tables keep the median).
-        var minTable = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency, m => m.MinMs)), latency.Metric, "ms");
-        var minTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, m => m.MinMs)), latency.Metric, "ms");
-        var measuredMin = val.Select(a => valLatency.Measurements[a].MinMs).ToArray();
+        // Secondary analysis from the same timed runs with the other statistic: the fastest run when the tables use
+        // the median (less sensitive to other load on a shared machine), the median when they use the fastest run.
+        bool primaryMin = o.LatencyStatistic == "min";
+        Func<LatencyMeasurement, double> other = primaryMin ? m => m.MedianMs : m => m.MinMs;
+        string otherName = primaryMin ? "median" : "fastest run";
+        var minTable = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency, other)), latency.Metric, "ms");
+        var minTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, other)), latency.Metric, "ms");
+        var measuredMin = val.Select(a => other(valLatency.Measurements[a])).ToArray();
         var predMin = val.Select(a => minTable.PredictAdditive(a)).ToArray();
         var latMinReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measuredMin, predMin), RankCorrelation.KendallTauB(measuredMin, predMin),
             Stats.Mape(measuredMin, predMin), Stats.MeanAbsoluteError(measuredMin, predMin), names, measuredMin, predMin);
         double repeatDevMin = 100 * Budgets.Median(predMin.Zip(val.Select(a => minTable2.PredictAdditive(a))).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
-        log($"{space.Name}: with the fastest run instead of the median: Spearman {latMinReport.Spearman:F3}, MAPE {latMinReport.Mape:F1}%; repeat deviation {repeatDevMin:F2}%");
+        log($"{space.Name}: with the {otherName} instead of the {(primaryMin ? "fastest run" : "median")}: Spearman {latMinReport.Spearman:F3}, MAPE {latMinReport.Mape:F1}%; repeat deviation {repeatDevMin:F2}%");
 
         TorchRuntime.SetThreads(o.TrainThreads);
         sw.Restart();
@@ -296,17 +319,17 @@ public static class TorchPipeline
                 double test = Batches.Accuracy(t => net.Forward(t), data.Test);
                 var lat = TorchLatencyEvaluator.Measure(net, o.Latency);
                 chosen = new ChosenReport(best.ToString(), space.Describe(best), budget, bestAcc, predicted[latency.Metric],
-                    accCache.Evaluate(best, MetricNames.Accuracy), test, lat.MedianMs, 100 * lat.RelativeSpread, exportDir);
+                    accCache.Evaluate(best, MetricNames.Accuracy), test, stat(lat), 100 * lat.RelativeSpread, exportDir);
             }
             log($"{space.Name}: chosen {best} under {budget:F3} ms: predicted {bestAcc:F2}% / {chosen.PredictedLatencyMs:F3} ms, real test {chosen.TestAccuracy:F2}% / measured {chosen.MeasuredLatencyMs:F3} ms");
         }
         var report = new SpaceReport
         {
-            Space = space.Name, TablesFile = tablesFile, Training = training, TrainSeconds = trainSeconds,
+            Space = space.Name, TablesFile = tablesFile, LatencyStatistic = o.LatencyStatistic, LatencyEstimator = latencyEstimator.Name, Training = training, TrainSeconds = trainSeconds,
             LatencyTableSeconds = latSeconds, LatencyTableEvaluations = latCache.Evaluations, LatencyTableRepeatSeconds = latSeconds2,
             LatencyTableRepeatMedianDeviationPct = repeatDev, LatencyBaseRepeatDeviationPct = baseDev, MedianMeasurementSpreadPct = medianSpread,
             AccuracyTableSeconds = accSeconds, AccuracyTableEvaluations = accCache.Evaluations,
-            Latency = latReport, LatencyFastestRun = latMinReport, LatencyFastestRunRepeatMedianDeviationPct = repeatDevMin, LatencyValidationSeconds = latValSeconds, Accuracy = accReport, AccuracyValidationSeconds = accValSeconds,
+            Latency = latReport, LatencySecondaryStatistic = otherName, LatencySecondary = latMinReport, LatencySecondaryRepeatMedianDeviationPct = repeatDevMin, LatencyValidationSeconds = latValSeconds, Accuracy = accReport, AccuracyValidationSeconds = accValSeconds,
             StandAlone = standAlone, StandAloneSeconds = saSeconds, Chosen = chosen, TotalSeconds = total.Elapsed.TotalSeconds,
         };
         File.WriteAllText(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(report, ReportJson));
