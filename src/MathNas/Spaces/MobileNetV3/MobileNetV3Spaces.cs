@@ -151,9 +151,6 @@ public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
     /// <summary>An OFA ks/e/d config (an optional MathNAS <c>encodearch</c> is accepted and ignored in this view).</summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
 
-    /// <summary>Accepts a code (20 block indices) or an OFA config YAML file path.</summary>
-    public override Architecture ParseArchitecture(string text) =>
-        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }
 
 /// <summary>The stage view: 5 stage nodes, every (depth, kernels, expands) combination a block (7371 per stage).</summary>
@@ -248,9 +245,6 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
 
     public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
 
-    /// <summary>Accepts a code (5 stage block indices) or an OFA config YAML file path.</summary>
-    public override Architecture ParseArchitecture(string text) =>
-        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }
 
 /// <summary>The reference project's candidate-block view: 5 stages x 5 candidate stage configs (blocks_cpu / blocks_gpu).</summary>
@@ -320,7 +314,4 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
         return a;
     }
 
-    /// <summary>Accepts a code (5 candidate indices) or an OFA config YAML file path.</summary>
-    public override Architecture ParseArchitecture(string text) =>
-        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text);
 }

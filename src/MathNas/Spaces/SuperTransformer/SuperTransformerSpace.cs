@@ -194,9 +194,6 @@ public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
         return a;
     }
 
-    /// <summary>Accepts a block code ("0,1,0,...") or the path of a config file (.yml/.yaml) in the original project's keys.</summary>
-    public override Architecture ParseArchitecture(string text) =>
-        NativeConfigs.IsConfigPath(text) ? NativeConfigs.Load(this, text) : base.ParseArchitecture(text.Trim());
 
     public override string Describe(Architecture a)
     {
