@@ -29,6 +29,8 @@ internal sealed class BenchCommand : ICliCommand
             foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
             if (!p.GetValue(json)) env.Err.WriteLine("[bench] single-sample estimator evaluation counts ...");
             var estimator = SolverBenchmark.EstimatorEvaluations(filter).ToList();
+            if (entries.Count == 0 && estimator.Count == 0)
+                throw new MathNasException($"--only '{filter}' matches no benchmark instance or space");
             if (p.GetValue(json))
             {
                 env.WriteJson(new

@@ -54,9 +54,9 @@ internal sealed class RunCommand : ICliCommand
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!) as TorchSearchSpace
                 ?? throw new MathNasException($"space '{p.GetValue(space)}' has no TorchSharp network to run: use nb201-mini or ofa-mini");
-            var set = CliEnv.LoadTables(p.GetValue(tables)!, sp);
-            var acc = set[MetricNames.Accuracy];
             var (lmin, lmax) = ParseBand(p.GetValue(band)!);
+            var set = env.ResolveTables(p.GetValue(tables), sp);
+            var acc = set[MetricNames.Accuracy];
             var load = p.GetValue(profile) is { } prof ? LoadProfile.Parse(prof) : null;
             double seconds = p.GetValue(duration) ?? load?.Total.TotalSeconds ?? 20;
             if (!(seconds > 0) || seconds > 3600) throw new MathNasException($"--duration must be in (0, 3600] seconds, not {seconds.ToString(CultureInfo.InvariantCulture)}");
@@ -102,7 +102,7 @@ internal sealed class RunCommand : ICliCommand
             {
                 lat = set[metric];
                 if (lat.Unit is not ("ms" or "")) throw new MathNasException($"latency table '{metric}' is in '{lat.Unit}'; the runtime measures ms");
-                latSource = $"from {p.GetValue(tables)}";
+                latSource = $"from {p.GetValue(tables) ?? CliEnv.BuiltInTablesPath(sp.Name)}";
             }
             Log($"latency table {metric}: {latSource}");
 
