@@ -146,20 +146,28 @@ internal sealed class SearchCommand : ICliCommand
             env.Console.WriteLine($"{sp.Name}: {gapText} ({solver.Name}, {am.Name()} accuracy, {CliEnv.Num(result.SolveMs, 3)} ms{(repeats > 1 ? $"; median of {repeats} solves {CliEnv.Num(medianMs, 3)} ms" : "")})");
             if (loop is not null)
                 env.Console.WriteLine($"closed loop with '{evaluator!.Name}': {(loop.Verified ? "verified" : "NOT verified")} after {loop.Rounds} round(s), {loop.Evaluations} evaluation(s)");
+            // The table shows the budgeted metrics, FLOPs and params (and every metric when there are at most four);
+            // --json gives every metric of the tables.
+            var budgeted = budgets.Select(b => b.Metric).ToHashSet();
+            var allMetrics = predicted!.Keys.Where(m => m != MetricNames.Accuracy).ToList();
+            var shown = allMetrics.Count <= 4 ? allMetrics
+                : allMetrics.Where(m => budgeted.Contains(m) || m == MetricNames.Flops || m == MetricNames.Params).ToList();
             var t = new Table().AddColumns("#", "code", "architecture", "predicted accuracy");
-            foreach (var (metric, _) in predicted!) if (metric != MetricNames.Accuracy) t.AddColumn(Markup.Escape(metric));
+            foreach (var metric in shown) t.AddColumn(Markup.Escape(metric));
             int rank = 1;
             foreach (var s in result.Solutions)
             {
                 var a = new Architecture(s.Code);
                 var pr = predictor.PredictAll(a);
                 var cells = new List<string> { rank++.ToString(CultureInfo.InvariantCulture), string.Join(",", s.Code), Markup.Escape(sp.Describe(a)), CliEnv.Num(s.Objective) };
-                cells.AddRange(pr.Where(kv => kv.Key != MetricNames.Accuracy).Select(kv => CliEnv.Num(kv.Value)));
+                cells.AddRange(shown.Select(m => CliEnv.Num(pr[m])));
                 t.AddRow(cells.ToArray());
             }
             env.Console.Write(t);
             foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
                 env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}");
+            if (shown.Count < allMetrics.Count)
+                env.Console.WriteLine($"other predicted metrics ({allMetrics.Count - shown.Count}) are in --json");
             return 0;
         });
         return cmd;
