@@ -103,15 +103,12 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             if (answer.PredictedObjective is { } po) sObj.Add(RankCorrelation.Spearman(po, Truth.Metric(Objective)));
             if (answer.PredictedCost is { } pc) sCost.Add(RankCorrelation.Spearman(pc, Truth.Metric(Cost)));
         }
-        var rep = Summarise(method.Name, (int)Math.Round(Budgets.Median(evals)), perSeed, null, null);
+        var rep = Summarise(method.Name, (int)Math.Round(Budgets.Median(evals)), perSeed);
         return rep with
         {
             AccuracySpearman = sObj.Count == 0 ? null : Budgets.Median(sObj),
             CostSpearman = sCost.Count == 0 ? null : Budgets.Median(sCost),
             WorstRegret = perSeed.Max(rs => rs.Max(x => x.Regret)),
-            Violations = perSeed.Count == 1 ? perSeed[0].Count(x => x.Violation) : Budgets.Median(perSeed.Select(rs => (double)rs.Count(x => x.Violation))),
-            TotalViolations = perSeed.Sum(rs => rs.Count(x => x.Violation)),
-            Unanswered = perSeed.Sum(rs => rs.Count(x => !x.Answered)),
         };
     }
 
@@ -126,7 +123,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             evals.Add(ev.Evaluations);
             perSeed.Add(Score(budgets, r.Chosen));
         }
-        return Summarise(name, (int)Math.Round(Budgets.Median(evals.Select(e => (double)e))), perSeed, null, null);
+        return Summarise(name, (int)Math.Round(Budgets.Median(evals.Select(e => (double)e))), perSeed);
     }
 
     /// <summary>Scores one answer per budget against the ground truth.</summary>
@@ -154,7 +151,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         return rows;
     }
 
-    private MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed, double[]? predObj, double[]? predCost)
+    private MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed)
     {
         var seedMedians = perSeed.Select(rows => Budgets.Median(rows.Select(r => r.Regret))).ToList();
         IReadOnlyList<AuditRow> rows;
@@ -177,14 +174,12 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
                 };
             }).ToList();
         }
-        double? sObj = predObj is null ? null : RankCorrelation.Spearman(predObj, Truth.Metric(Objective));
-        double? sCost = predCost is null ? null : RankCorrelation.Spearman(predCost, Truth.Metric(Cost));
         return new MethodReport(name, evaluations,
             MedianRegret: Budgets.Median(seedMedians),
             WorstRegret: Budgets.Median(perSeed.Select(rs => rs.Max(r => r.Regret))),
             MeanRegret: Budgets.Median(perSeed.Select(rs => rs.Average(r => r.Regret))),
             Violations: Budgets.Median(perSeed.Select(rs => (double)rs.Count(r => r.Violation))),
-            AccuracySpearman: sObj, CostSpearman: sCost, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows)
+            AccuracySpearman: null, CostSpearman: null, Seeds: perSeed.Count, SeedMedianRegrets: seedMedians, Rows: rows)
         {
             TotalViolations = perSeed.Sum(rs => rs.Count(r => r.Violation)),
             Unanswered = perSeed.Sum(rs => rs.Count(r => !r.Answered)),

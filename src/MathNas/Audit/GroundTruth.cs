@@ -55,15 +55,7 @@ public sealed class GroundTruth
     public double Value(string metric, Architecture a) => Metric(metric)[IndexOf(a)];
 
     /// <summary>The network with the highest <paramref name="objective"/> whose <paramref name="cost"/> is at most <paramref name="budget"/>; -1 when none.</summary>
-    public int BestUnder(string objective, string cost, double budget)
-    {
-        var o = Metric(objective);
-        var c = Metric(cost);
-        int best = -1;
-        for (int k = 0; k < o.Length; k++)
-            if (c[k] <= budget && (best < 0 || o[k] > o[best])) best = k;
-        return best;
-    }
+    public int BestUnder(string objective, string cost, double budget) => EnumerationSearch.ArgMax(Metric(objective), Metric(cost), budget);
 
     /// <summary>The lowest <paramref name="objective"/> among networks whose cost is at most the budget (NaN when none).</summary>
     public double WorstUnder(string objective, string cost, double budget)

@@ -23,19 +23,19 @@ public static class BaselineSearch
         return best;
     }
 
-    /// <summary>A uniformly random valid network not in <paramref name="exclude"/>; null when no new one is found.</summary>
-    internal static Architecture? SampleNew(SearchSpace space, Random rng, IReadOnlySet<Architecture> exclude, IReadOnlyList<Architecture>? all)
+    /// <summary>A uniformly random valid network the evaluator has not evaluated yet; null when no new one is found.</summary>
+    internal static Architecture? SampleNew(SearchSpace space, Random rng, CachingEvaluator evaluator, IReadOnlyList<Architecture>? all)
     {
         if (all is not null)
         {
             // Small space: draw uniformly among the networks not yet taken.
-            var left = all.Where(a => !exclude.Contains(a)).ToList();
+            var left = all.Where(a => !evaluator.IsCached(a)).ToList();
             return left.Count == 0 ? null : left[rng.Next(left.Count)];
         }
         for (int attempt = 0; attempt < 10_000; attempt++)
         {
             var a = space.Sample(rng);
-            if (!exclude.Contains(a)) return a;
+            if (!evaluator.IsCached(a)) return a;
         }
         return null;
     }
@@ -56,15 +56,13 @@ public static class RandomSearch
     {
         if (evaluations < 0) throw new MathNasException("random search needs a non-negative number of evaluations");
         var rng = new Random(seed);
-        var taken = new HashSet<Architecture>(evaluator.Evaluated);
         int start = evaluator.Evaluations;
         var all = BaselineSearch.SmallSpace(space, evaluations);
         var mine = new List<Architecture>();
         while (evaluator.Evaluations - start < evaluations)
         {
-            var a = BaselineSearch.SampleNew(space, rng, taken, all);
+            var a = BaselineSearch.SampleNew(space, rng, evaluator, all);
             if (a is null) break; // the space is exhausted
-            taken.Add(a);
             evaluator.Evaluate(a);
             mine.Add(a);
         }
@@ -119,12 +117,10 @@ public static class RegularisedEvolution
             foreach (var a in mine.Where(a => evaluator.Evaluate(a, cost) <= budget)
                          .OrderByDescending(a => evaluator.Evaluate(a, objective)).Take(populationSize / 2).ToList())
                 population.Enqueue((a, evaluator.Evaluate(a, objective)));
-            var seen = new HashSet<Architecture>(evaluator.Evaluated);
             while (population.Count < populationSize && evaluator.Evaluations < target)
             {
-                var a = BaselineSearch.SampleNew(space, rng, seen, all);
+                var a = BaselineSearch.SampleNew(space, rng, evaluator, all);
                 if (a is null) { exhausted = true; break; }
-                seen.Add(a);
                 if (Try(a) is { } v) population.Enqueue((a, v));
             }
             int stale = 0;
@@ -149,7 +145,7 @@ public static class RegularisedEvolution
                 if (stale > 1000)
                 {
                     // The population keeps revisiting known networks: inject a fresh random one.
-                    var a = BaselineSearch.SampleNew(space, rng, new HashSet<Architecture>(evaluator.Evaluated), all);
+                    var a = BaselineSearch.SampleNew(space, rng, evaluator, all);
                     if (a is null) { exhausted = true; break; }
                     if (Try(a) is { } v) { population.Enqueue((a, v)); if (population.Count > populationSize) population.Dequeue(); }
                     stale = 0;
@@ -158,7 +154,7 @@ public static class RegularisedEvolution
             // No feasible network found yet: spend what is left of the share on random networks.
             while (evaluator.Evaluations < target)
             {
-                var a = BaselineSearch.SampleNew(space, rng, new HashSet<Architecture>(evaluator.Evaluated), all);
+                var a = BaselineSearch.SampleNew(space, rng, evaluator, all);
                 if (a is null) { exhausted = true; break; }
                 Try(a);
             }

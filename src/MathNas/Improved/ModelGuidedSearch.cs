@@ -31,7 +31,7 @@ public static class ImprovedModels
             rng.Shuffle(c);
             return c;
         }).ToArray();
-        var seen = new HashSet<Architecture>(exclude ?? new HashSet<Architecture>());
+        var seen = exclude is null ? new HashSet<Architecture>() : new HashSet<Architecture>(exclude);
         var result = new List<Architecture>();
         for (int r = 0; r < k; r++)
         {

@@ -122,25 +122,13 @@ public sealed class PairwiseRidge
             double[] e;
             if (n <= Columns)
             {
-                var evd = (x * x.Transpose()).Evd(Symmetricity.Symmetric);
-                var all = evd.EigenValues.Select(z => Math.Max(0, z.Real)).ToArray();
-                double top = all.Max();
-                var keep = Enumerable.Range(0, all.Length).Where(k => all[k] > 1e-10 * top).ToArray();
-                u = Matrix<double>.Build.DenseOfColumnVectors(keep.Select(k => evd.EigenVectors.Column(k)));
-                e = keep.Select(k => all[k]).ToArray();
-                vMat = x.TransposeThisAndMultiply(u);
-                for (int k = 0; k < e.Length; k++) vMat.SetColumn(k, vMat.Column(k) / Math.Sqrt(e[k]));
+                (u, e) = KeptEigen(x * x.Transpose());
+                vMat = ScaleColumns(x.TransposeThisAndMultiply(u), e);
             }
             else
             {
-                var evd = x.TransposeThisAndMultiply(x).Evd(Symmetricity.Symmetric);
-                var all = evd.EigenValues.Select(z => Math.Max(0, z.Real)).ToArray();
-                double top = all.Max();
-                var keep = Enumerable.Range(0, all.Length).Where(k => all[k] > 1e-10 * top).ToArray();
-                vMat = Matrix<double>.Build.DenseOfColumnVectors(keep.Select(k => evd.EigenVectors.Column(k)));
-                e = keep.Select(k => all[k]).ToArray();
-                u = x * vMat;
-                for (int k = 0; k < e.Length; k++) u.SetColumn(k, u.Column(k) / Math.Sqrt(e[k]));
+                (vMat, e) = KeptEigen(x.TransposeThisAndMultiply(x));
+                u = ScaleColumns(x * vMat, e);
             }
             int rank = e.Length;
             if (rank == 0) continue;
@@ -181,6 +169,23 @@ public sealed class PairwiseRidge
         }
         LooRmse = Math.Sqrt(bestLoo);
         return this;
+    }
+
+    /// <summary>Eigenvectors and eigenvalues of a symmetric Gram matrix, keeping those above 1e-10 of the largest.</summary>
+    private static (Matrix<double> Vectors, double[] Values) KeptEigen(Matrix<double> gram)
+    {
+        var evd = gram.Evd(Symmetricity.Symmetric);
+        var all = evd.EigenValues.Select(z => Math.Max(0, z.Real)).ToArray();
+        double top = all.Max();
+        var keep = Enumerable.Range(0, all.Length).Where(k => all[k] > 1e-10 * top).ToArray();
+        return (Matrix<double>.Build.DenseOfColumnVectors(keep.Select(k => evd.EigenVectors.Column(k))), keep.Select(k => all[k]).ToArray());
+    }
+
+    /// <summary>The other singular factor: column k divided by sqrt(e[k]).</summary>
+    private static Matrix<double> ScaleColumns(Matrix<double> m, double[] e)
+    {
+        for (int k = 0; k < e.Length; k++) m.SetColumn(k, m.Column(k) / Math.Sqrt(e[k]));
+        return m;
     }
 
     public double Predict(Architecture a)
