@@ -129,8 +129,7 @@ public abstract class SearchSolverBase : ISearchSolver
         }
         long nodes = 0;
         int it = 0;
-        double dMin = rat.F0;
-        for (int i = 0; i < m; i++) dMin += rat.F[i].Min();
+        double dMin = rat.MinDenominator;
         var sub = new SolveOptions { TopK = 1, PruneDominated = o.PruneDominated, Diagnose = false, NodeLimit = o.NodeLimit };
         while (true)
         {
