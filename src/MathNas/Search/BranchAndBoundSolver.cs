@@ -466,19 +466,13 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             {
                 var b = _best[t];
                 if (code.SequenceEqual(b.Code)) return;
-                if (obj > b.Objective || (obj == b.Objective && Lex(code, b.Code) < 0)) { pos = t; break; }
+                if (obj > b.Objective || (obj == b.Objective && code.SequenceCompareTo(b.Code) < 0)) { pos = t; break; }
             }
             // Duplicates further down the list are impossible to reach here only if they rank worse; check them too.
             for (int t = pos; t < _best.Count; t++) if (code.SequenceEqual(_best[t].Code)) return;
             if (pos >= _k) return;
             _best.Insert(pos, new Solution(code.ToArray(), obj));
             if (_best.Count > _k) _best.RemoveAt(_best.Count - 1);
-        }
-
-        private static int Lex(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
-        {
-            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
-            return 0;
         }
 
         // Lagrangian bounds at multiples t of the root multipliers: the best t differs deeper in the tree,
