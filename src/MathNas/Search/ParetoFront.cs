@@ -46,7 +46,7 @@ public static class ParetoFront
         if (points < 1) throw new MathNasException("a Pareto front needs at least 1 point");
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
-        double? Left() => deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+        double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var top = solver.Solve(p, new SolveOptions { Diagnose = false, TimeLimitSeconds = Left() });
         int solves = 1;
@@ -87,7 +87,7 @@ public static class ParetoFront
     {
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
-        double? Left() => deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+        double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var pts = new List<ParetoPoint>();
         double cap = double.PositiveInfinity;

@@ -29,6 +29,10 @@ public abstract class SearchSolverBase : ISearchSolver
     public static long DeadlineFrom(double? seconds) =>
         seconds is { } s && double.IsFinite(s) ? Stopwatch.GetTimestamp() + (long)(Math.Max(0, s) * Stopwatch.Frequency) : long.MaxValue;
 
+    /// <summary>Seconds left until <paramref name="deadline"/> (a <see cref="DeadlineFrom"/> timestamp; null: none), at least 0.</summary>
+    public static double? SecondsLeft(long deadline) =>
+        deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
     public SearchResult Solve(SearchProblem problem, SolveOptions? options = null)
     {
         var o = options ?? new SolveOptions();
