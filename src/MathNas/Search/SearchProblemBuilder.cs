@@ -42,7 +42,7 @@ public static class SearchProblemBuilder
         var metric = MetricNames.Normalize(b.Metric);
         if (!double.IsFinite(b.Max)) throw new MathNasException($"budget {metric}: the bound must be a finite number");
         var row = MetricRow(space, tables, metric);
-        return new ResourceRow(metric, RowKind.Budget, row.Coef, b.Max - row.Offset, row.Offset);
+        return row.WithCapacity(b.Max - row.Offset);
     }
 
     /// <summary>The metric as a row with no bound (capacity +inf): value = Offset + sum Coef.</summary>
