@@ -36,8 +36,7 @@ public static class ParetoFront
     /// <summary>Least value of a metric row over the feasible networks (null when none).</summary>
     public static double? LeastValue(ISearchSolver solver, SearchProblem p, ResourceRow row, double? timeLimit = null)
     {
-        var neg = row.Coef.Select(r => r.Select(v => -v).ToArray()).ToArray();
-        var r = solver.Solve(p.WithLinearObjective(0, neg), new SolveOptions { Diagnose = false, TimeLimitSeconds = timeLimit });
+        var r = solver.Solve(p.WithLinearObjective(0, ResourceRow.Negate(row.Coef)), new SolveOptions { Diagnose = false, TimeLimitSeconds = timeLimit });
         return r.Best is null ? null : row.Value(r.Best.Code);
     }
 

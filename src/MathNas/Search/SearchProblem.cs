@@ -58,6 +58,9 @@ public sealed class ResourceRow
     /// <summary>Sum of the row's coefficients over a code, in node order.</summary>
     public double Lhs(ReadOnlySpan<int> code) => Sum(Coef, code);
 
+    /// <summary>A copy of a [node][block] table with every value negated.</summary>
+    internal static double[][] Negate(double[][] table) => table.Select(r => r.Select(v => -v).ToArray()).ToArray();
+
     /// <summary>sum_i table[i][code[i]], in node order.</summary>
     internal static double Sum(double[][] table, ReadOnlySpan<int> code)
     {

@@ -19,10 +19,8 @@ public static class SearchProblemBuilder
     {
         tables.CheckAgainst(space);
         var acc = tables[MetricNames.Accuracy];
-        int m = space.NodeCount;
         var counts = space.ChoiceCounts;
-        var value = new double[m][];
-        for (int i = 0; i < m; i++) value[i] = acc.Deltas[i].Select(d => -d).ToArray();
+        var value = ResourceRow.Negate(acc.Deltas);
         RatioObjective? ratio = null;
         if (model == AccuracyModel.FlopsScaled)
         {
@@ -53,7 +51,7 @@ public static class SearchProblemBuilder
         if (tables.Has(metric))
         {
             var t = tables[metric];
-            return new ResourceRow(metric, RowKind.Budget, t.Deltas.Select(r => r.Select(d => -d).ToArray()).ToArray(), double.PositiveInfinity, t.BaseValue);
+            return new ResourceRow(metric, RowKind.Budget, ResourceRow.Negate(t.Deltas), double.PositiveInfinity, t.BaseValue);
         }
         if (metric == MetricNames.Flops)
             return new ResourceRow(metric, RowKind.Budget, space.Nodes.Select(n => n.Blocks.Select(x => x.Flops).ToArray()).ToArray(), double.PositiveInfinity, space.FixedFlops);

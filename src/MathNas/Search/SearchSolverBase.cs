@@ -195,13 +195,7 @@ public abstract class SearchSolverBase : ISearchSolver
     /// <summary>The least value row <paramref name="r"/> reaches among networks meeting <paramref name="others"/>; null when none does (or not proven in time).</summary>
     public double? MinimizeRow(SearchProblem problem, ResourceRow r, IReadOnlyList<ResourceRow> others, long deadline)
     {
-        var neg = new double[r.Coef.Length][];
-        for (int i = 0; i < neg.Length; i++)
-        {
-            neg[i] = new double[r.Coef[i].Length];
-            for (int j = 0; j < neg[i].Length; j++) neg[i][j] = -r.Coef[i][j];
-        }
-        var p = problem.WithLinearObjective(0, neg, others);
+        var p = problem.WithLinearObjective(0, ResourceRow.Negate(r.Coef), others);
         var c = SolveLinear(p, 1, deadline, new SolveOptions { Diagnose = false });
         if (!c.Complete || c.Solutions.Count == 0) return null;
         return r.Offset + r.Lhs(c.Solutions[0].Code);
