@@ -158,7 +158,6 @@ public sealed class SearchProblem
     public double[][] Value { get; }
     public IReadOnlyList<ResourceRow> Rows { get; }
     public RatioObjective? Ratio { get; }
-    public bool IsRatio => Ratio is not null;
     public IReadOnlyList<int[]> Excluded { get; }
     /// <summary>The space this problem was built from (for descriptions); may be null.</summary>
     public SearchSpace? Space { get; }
