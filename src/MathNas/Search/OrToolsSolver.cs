@@ -57,9 +57,9 @@ public sealed class OrToolsSolver : SearchSolverBase
         bool complete = true;
         while (sols.Count < k)
         {
-            if (deadline != long.MaxValue)
+            if (SecondsLeft(deadline) is { } seconds)
             {
-                long left = (long)((deadline - System.Diagnostics.Stopwatch.GetTimestamp()) * 1000.0 / System.Diagnostics.Stopwatch.Frequency);
+                long left = (long)(seconds * 1000);
                 if (left <= 0) { complete = false; if (sols.Count == 0) ub = double.PositiveInfinity; break; }
                 solver.SetTimeLimit(left);
             }
