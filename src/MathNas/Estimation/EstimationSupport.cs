@@ -31,11 +31,9 @@ internal sealed class EstimationRun
 
     public SearchSpace Space { get; }
     public string[] Metrics { get; }
-    public string EvaluatorName => _evaluator.Name;
 
     /// <summary>Distinct networks this run has used.</summary>
     public int Evaluations => _used.Count;
-    public IEnumerable<Architecture> Used => _used.Keys;
 
     public void SetExpected(long total) => _total = total;
 

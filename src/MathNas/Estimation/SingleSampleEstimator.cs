@@ -62,8 +62,7 @@ public sealed class SingleSampleEstimator : IBlockEstimator
                 var ctx = avg;
                 if (!space.IsValid(ctx.With(i, b)) || !space.IsValid(ctx.With(i, j)))
                 {
-                    int jj = j;
-                    ctx = Neighbourhood.ClosestExact(space, avg, i, [b, jj])
+                    ctx = Neighbourhood.ClosestExact(space, avg, i, [b, j])
                         ?? throw new MathNasException($"space '{space.Name}': node '{node.Name}' cannot switch from its base block '{node.Blocks[b].Name}' to '{node.Blocks[j].Name}' in any network found that meets the consistency constraints");
                     moved++;
                 }

@@ -33,7 +33,6 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         private double[][][] _rowCoef = [];
         private double[] _cap = [];
         private double[] _tolPrune = [];
-        private ResourceRow[] _rows = [];
 
         // Per search depth d (node _order[d]): candidate blocks, their values and row coefficients (flattened).
         private int[] _order = [];
@@ -83,11 +82,10 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 if (maxSum <= row.Capacity) continue; // every code meets it
                 rows.Add(row);
             }
-            _rows = rows.ToArray();
-            _r = _rows.Length;
-            _rowCoef = _rows.Select(x => x.Coef).ToArray();
-            _cap = _rows.Select(x => x.Capacity).ToArray();
-            _tolPrune = _rows.Select(x => 2 * x.Tolerance).ToArray();
+            _r = rows.Count;
+            _rowCoef = rows.Select(x => x.Coef).ToArray();
+            _cap = rows.Select(x => x.Capacity).ToArray();
+            _tolPrune = rows.Select(x => 2 * x.Tolerance).ToArray();
 
             // ---- objective tolerance ----
             double scale = Math.Abs(_p.Constant);
@@ -134,13 +132,12 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         /// <summary>Subgradient + greedy + reduced-cost fixing; false when some node is left without a block (nothing beats the incumbents).</summary>
         private bool Fix(List<int>[] cand, int passes, bool subgradient)
         {
-            
             for (int pass = 0; pass < passes; pass++)
             {
                 if (_r > 0 && subgradient)
                 {
                     Subgradient(cand, warm: pass > 0);
-                    var g = Greedy(cand, _lambda);
+                    var g = Greedy(cand);
                     if (g is not null) TryInsert(g);
                 }
                 if (_best.Count < _k) break;
@@ -383,8 +380,8 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             _tolLag = 1e-12 * mag;
         }
 
-        /// <summary>Greedy: start from the best (reduced) value per node, repair violations, then improve.</summary>
-        private int[]? Greedy(List<int>[] cand, double[]? lambda)
+        /// <summary>Greedy: start from the best reduced value (under _lambda) per node, repair violations, then improve.</summary>
+        private int[]? Greedy(List<int>[] cand)
         {
             var x = new int[_m];
             var used = new double[_r];
@@ -395,7 +392,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 double mx = double.NegativeInfinity;
                 foreach (var j in cand[i])
                 {
-                    var rv = lambda is null ? _p.Value[i][j] : Reduced(i, j, lambda);
+                    var rv = Reduced(i, j, _lambda);
                     if (rv > mx) { mx = rv; x[i] = j; }
                 }
                 for (int q = 0; q < _r; q++) used[q] += _rowCoef[q][i][x[i]];
@@ -469,19 +466,13 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             {
                 var b = _best[t];
                 if (code.SequenceEqual(b.Code)) return;
-                if (obj > b.Objective || (obj == b.Objective && Lex(code, b.Code) < 0)) { pos = t; break; }
+                if (obj > b.Objective || (obj == b.Objective && code.SequenceCompareTo(b.Code) < 0)) { pos = t; break; }
             }
             // Duplicates further down the list are impossible to reach here only if they rank worse; check them too.
             for (int t = pos; t < _best.Count; t++) if (code.SequenceEqual(_best[t].Code)) return;
             if (pos >= _k) return;
             _best.Insert(pos, new Solution(code.ToArray(), obj));
             if (_best.Count > _k) _best.RemoveAt(_best.Count - 1);
-        }
-
-        private static int Lex(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
-        {
-            for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i] < b[i] ? -1 : 1;
-            return 0;
         }
 
         // Lagrangian bounds at multiples t of the root multipliers: the best t differs deeper in the tree,

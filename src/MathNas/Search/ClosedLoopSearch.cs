@@ -76,7 +76,7 @@ public static class ClosedLoopSearch
                 double err = t - pred;
                 if ((mode == ClosedLoopMode.Tighten || mode == ClosedLoopMode.Both) && err > 0)
                 {
-                    rows[k] = row.WithCapacity(Math.Min(row.Capacity, originalMax[row.Name] - err - row.Offset));
+                    rows[k] = row.WithCapacity(Math.Min(row.Capacity, max - err - row.Offset));
                     actions.Add($"tighten {row.Name} to {rows[k].Max.ToString("G6", CultureInfo.InvariantCulture)}");
                 }
             }

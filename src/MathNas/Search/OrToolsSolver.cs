@@ -57,9 +57,9 @@ public sealed class OrToolsSolver : SearchSolverBase
         bool complete = true;
         while (sols.Count < k)
         {
-            if (deadline != long.MaxValue)
+            if (SecondsLeft(deadline) is { } seconds)
             {
-                long left = (long)((deadline - System.Diagnostics.Stopwatch.GetTimestamp()) * 1000.0 / System.Diagnostics.Stopwatch.Frequency);
+                long left = (long)(seconds * 1000);
                 if (left <= 0) { complete = false; if (sols.Count == 0) ub = double.PositiveInfinity; break; }
                 solver.SetTimeLimit(left);
             }
@@ -90,13 +90,7 @@ public sealed class OrToolsSolver : SearchSolverBase
             if (st == Solver.ResultStatus.FEASIBLE) break;
         }
         // Same deterministic order as the branch and bound: objective, then the smaller code.
-        sols.Sort((a, b) => a.Objective != b.Objective ? b.Objective.CompareTo(a.Objective) : Compare(a.Code, b.Code));
+        sols.Sort((a, b) => a.Objective != b.Objective ? b.Objective.CompareTo(a.Objective) : a.Code.AsSpan().SequenceCompareTo(b.Code));
         return new CoreResult { Solutions = sols, Complete = complete, UpperBound = complete ? (sols.Count > 0 ? sols[0].Objective : double.NegativeInfinity) : ub, Nodes = calls };
-    }
-
-    private static int Compare(int[] a, int[] b)
-    {
-        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i].CompareTo(b[i]);
-        return 0;
     }
 }

@@ -23,7 +23,7 @@ public static class ParetoBlocks
         else
         {
             var r = p.Ratio;
-            double dMin = r.F0 + r.F.Sum(x => x.Min());
+            double dMin = r.MinDenominator;
             double sAbs = Math.Max(Math.Abs(r.Loss.Sum(x => x.Min())), Math.Abs(r.Loss.Sum(x => x.Max())));
             double qMax = sAbs / dMin;
             foreach (var q in new[] { -qMax, qMax })

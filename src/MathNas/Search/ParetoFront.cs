@@ -36,8 +36,7 @@ public static class ParetoFront
     /// <summary>Least value of a metric row over the feasible networks (null when none).</summary>
     public static double? LeastValue(ISearchSolver solver, SearchProblem p, ResourceRow row, double? timeLimit = null)
     {
-        var neg = row.Coef.Select(r => r.Select(v => -v).ToArray()).ToArray();
-        var r = solver.Solve(p.WithLinearObjective(0, neg), new SolveOptions { Diagnose = false, TimeLimitSeconds = timeLimit });
+        var r = solver.Solve(p.WithLinearObjective(0, ResourceRow.Negate(row.Coef)), new SolveOptions { Diagnose = false, TimeLimitSeconds = timeLimit });
         return r.Best is null ? null : row.Value(r.Best.Code);
     }
 
@@ -46,7 +45,7 @@ public static class ParetoFront
         if (points < 1) throw new MathNasException("a Pareto front needs at least 1 point");
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
-        double? Left() => deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+        double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var top = solver.Solve(p, new SolveOptions { Diagnose = false, TimeLimitSeconds = Left() });
         int solves = 1;
@@ -87,7 +86,7 @@ public static class ParetoFront
     {
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
-        double? Left() => deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+        double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var pts = new List<ParetoPoint>();
         double cap = double.PositiveInfinity;

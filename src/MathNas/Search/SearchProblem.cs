@@ -56,10 +56,16 @@ public sealed class ResourceRow
     public double Max => Offset + Capacity;
 
     /// <summary>Sum of the row's coefficients over a code, in node order.</summary>
-    public double Lhs(ReadOnlySpan<int> code)
+    public double Lhs(ReadOnlySpan<int> code) => Sum(Coef, code);
+
+    /// <summary>A copy of a [node][block] table with every value negated.</summary>
+    internal static double[][] Negate(double[][] table) => table.Select(r => r.Select(v => -v).ToArray()).ToArray();
+
+    /// <summary>sum_i table[i][code[i]], in node order.</summary>
+    internal static double Sum(double[][] table, ReadOnlySpan<int> code)
     {
         double s = 0;
-        for (int i = 0; i < code.Length; i++) s += Coef[i][code[i]];
+        for (int i = 0; i < code.Length; i++) s += table[i][code[i]];
         return s;
     }
 
@@ -91,19 +97,12 @@ public sealed class ResourceRow
 /// </summary>
 public sealed record RatioObjective(double AccBase, double Fref, double[][] Loss, double F0, double[][] F)
 {
-    public double Numerator(ReadOnlySpan<int> code)
-    {
-        double s = 0;
-        for (int i = 0; i < code.Length; i++) s += Loss[i][code[i]];
-        return s;
-    }
+    public double Numerator(ReadOnlySpan<int> code) => ResourceRow.Sum(Loss, code);
 
-    public double Denominator(ReadOnlySpan<int> code)
-    {
-        double s = F0;
-        for (int i = 0; i < code.Length; i++) s += F[i][code[i]];
-        return s;
-    }
+    public double Denominator(ReadOnlySpan<int> code) => F0 + ResourceRow.Sum(F, code);
+
+    /// <summary>The least denominator of any network: F0 + sum_i min_j F[i][j].</summary>
+    public double MinDenominator => F0 + F.Sum(x => x.Min());
 
     public double Value(ReadOnlySpan<int> code) => AccBase - Fref * Numerator(code) / Denominator(code);
 }
@@ -134,9 +133,7 @@ public sealed class SearchProblem
             CheckShape(ratio.Loss, "accuracy loss");
             CheckShape(ratio.F, "FLOPs");
             if (!(ratio.Fref > 0) || !double.IsFinite(ratio.Fref)) throw new MathNasException("the flops-scaled model needs a positive reference FLOPs");
-            double minD = ratio.F0;
-            for (int i = 0; i < counts.Length; i++) minD += ratio.F[i].Min();
-            if (!(minD > 0)) throw new MathNasException("the flops-scaled model needs every network to have positive FLOPs (F0 + sum F > 0)");
+            if (!(ratio.MinDenominator > 0)) throw new MathNasException("the flops-scaled model needs every network to have positive FLOPs (F0 + sum F > 0)");
         }
         foreach (var r in rows)
             if (!double.IsFinite(r.Capacity) && !double.IsPositiveInfinity(r.Capacity)) throw new MathNasException($"row '{r.Name}' has a capacity that is not a number");
@@ -161,7 +158,6 @@ public sealed class SearchProblem
     public double[][] Value { get; }
     public IReadOnlyList<ResourceRow> Rows { get; }
     public RatioObjective? Ratio { get; }
-    public bool IsRatio => Ratio is not null;
     public IReadOnlyList<int[]> Excluded { get; }
     /// <summary>The space this problem was built from (for descriptions); may be null.</summary>
     public SearchSpace? Space { get; }
@@ -170,9 +166,7 @@ public sealed class SearchProblem
     public double Objective(ReadOnlySpan<int> code)
     {
         if (Ratio is not null) return Ratio.Value(code);
-        double s = 0;
-        for (int i = 0; i < code.Length; i++) s += Value[i][code[i]];
-        return Constant + s;
+        return Constant + ResourceRow.Sum(Value, code);
     }
 
     public bool IsExcluded(ReadOnlySpan<int> code)

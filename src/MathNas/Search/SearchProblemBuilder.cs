@@ -19,16 +19,13 @@ public static class SearchProblemBuilder
     {
         tables.CheckAgainst(space);
         var acc = tables[MetricNames.Accuracy];
-        int m = space.NodeCount;
         var counts = space.ChoiceCounts;
-        var value = new double[m][];
-        for (int i = 0; i < m; i++) value[i] = acc.Deltas[i].Select(d => -d).ToArray();
+        var value = ResourceRow.Negate(acc.Deltas);
         RatioObjective? ratio = null;
         if (model == AccuracyModel.FlopsScaled)
         {
             var fref = acc.ReferenceFlops ?? throw new MathNasException("the flops-scaled accuracy model needs the accuracy table's reference FLOPs (reference_flops), which this table does not have");
-            ratio = new RatioObjective(acc.BaseValue, fref, acc.Deltas.Select(r => r.ToArray()).ToArray(), space.FixedFlops,
-                space.Nodes.Select(n => n.Blocks.Select(b => b.Flops).ToArray()).ToArray());
+            ratio = new RatioObjective(acc.BaseValue, fref, acc.Deltas.Select(r => r.ToArray()).ToArray(), space.FixedFlops, PerBlock(space, b => b.Flops));
         }
         var rows = new List<ResourceRow>();
         foreach (var b in budgets) rows.Add(BudgetRow(space, tables, b));
@@ -42,7 +39,7 @@ public static class SearchProblemBuilder
         var metric = MetricNames.Normalize(b.Metric);
         if (!double.IsFinite(b.Max)) throw new MathNasException($"budget {metric}: the bound must be a finite number");
         var row = MetricRow(space, tables, metric);
-        return new ResourceRow(metric, RowKind.Budget, row.Coef, b.Max - row.Offset, row.Offset);
+        return row.WithCapacity(b.Max - row.Offset);
     }
 
     /// <summary>The metric as a row with no bound (capacity +inf): value = Offset + sum Coef.</summary>
@@ -53,14 +50,18 @@ public static class SearchProblemBuilder
         if (tables.Has(metric))
         {
             var t = tables[metric];
-            return new ResourceRow(metric, RowKind.Budget, t.Deltas.Select(r => r.Select(d => -d).ToArray()).ToArray(), double.PositiveInfinity, t.BaseValue);
+            return new ResourceRow(metric, RowKind.Budget, ResourceRow.Negate(t.Deltas), double.PositiveInfinity, t.BaseValue);
         }
         if (metric == MetricNames.Flops)
-            return new ResourceRow(metric, RowKind.Budget, space.Nodes.Select(n => n.Blocks.Select(x => x.Flops).ToArray()).ToArray(), double.PositiveInfinity, space.FixedFlops);
+            return new ResourceRow(metric, RowKind.Budget, PerBlock(space, x => x.Flops), double.PositiveInfinity, space.FixedFlops);
         if (metric == MetricNames.Params)
-            return new ResourceRow(metric, RowKind.Budget, space.Nodes.Select(n => n.Blocks.Select(x => x.Params).ToArray()).ToArray(), double.PositiveInfinity, space.FixedParams);
+            return new ResourceRow(metric, RowKind.Budget, PerBlock(space, x => x.Params), double.PositiveInfinity, space.FixedParams);
         throw new MathNasException($"no table for budget metric '{metric}' (the tables have: {string.Join(", ", tables.Tables.Keys.Order())}; flops and params come from the space)");
     }
+
+    /// <summary>A [node][block] table of one property of the space's blocks.</summary>
+    private static double[][] PerBlock(SearchSpace space, Func<Block, double> of) =>
+        space.Nodes.Select(n => n.Blocks.Select(of).ToArray()).ToArray();
 
     /// <summary>SearchSpace.Constraints as dense rows (coefficients of repeated terms add up).</summary>
     public static IEnumerable<ResourceRow> ConsistencyRows(SearchSpace space)

@@ -29,6 +29,10 @@ public abstract class SearchSolverBase : ISearchSolver
     public static long DeadlineFrom(double? seconds) =>
         seconds is { } s && double.IsFinite(s) ? Stopwatch.GetTimestamp() + (long)(Math.Max(0, s) * Stopwatch.Frequency) : long.MaxValue;
 
+    /// <summary>Seconds left until <paramref name="deadline"/> (a <see cref="DeadlineFrom"/> timestamp; null: none), at least 0.</summary>
+    public static double? SecondsLeft(long deadline) =>
+        deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
+
     public SearchResult Solve(SearchProblem problem, SolveOptions? options = null)
     {
         var o = options ?? new SolveOptions();
@@ -129,8 +133,7 @@ public abstract class SearchSolverBase : ISearchSolver
         }
         long nodes = 0;
         int it = 0;
-        double dMin = rat.F0;
-        for (int i = 0; i < m; i++) dMin += rat.F[i].Min();
+        double dMin = rat.MinDenominator;
         var sub = new SolveOptions { TopK = 1, PruneDominated = o.PruneDominated, Diagnose = false, NodeLimit = o.NodeLimit };
         while (true)
         {
@@ -192,13 +195,7 @@ public abstract class SearchSolverBase : ISearchSolver
     /// <summary>The least value row <paramref name="r"/> reaches among networks meeting <paramref name="others"/>; null when none does (or not proven in time).</summary>
     public double? MinimizeRow(SearchProblem problem, ResourceRow r, IReadOnlyList<ResourceRow> others, long deadline)
     {
-        var neg = new double[r.Coef.Length][];
-        for (int i = 0; i < neg.Length; i++)
-        {
-            neg[i] = new double[r.Coef[i].Length];
-            for (int j = 0; j < neg[i].Length; j++) neg[i][j] = -r.Coef[i][j];
-        }
-        var p = problem.WithLinearObjective(0, neg, others);
+        var p = problem.WithLinearObjective(0, ResourceRow.Negate(r.Coef), others);
         var c = SolveLinear(p, 1, deadline, new SolveOptions { Diagnose = false });
         if (!c.Complete || c.Solutions.Count == 0) return null;
         return r.Offset + r.Lhs(c.Solutions[0].Code);

@@ -228,9 +228,6 @@ public static class SolverBenchmark
             last = f();
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
         }
-        times.Sort();
-        int n = times.Count;
-        double med = n % 2 == 1 ? times[n / 2] : 0.5 * (times[n / 2 - 1] + times[n / 2]);
-        return (med, n, last);
+        return (Audit.Budgets.Median(times), times.Count, last);
     }
 }

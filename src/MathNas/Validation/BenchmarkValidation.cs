@@ -27,17 +27,12 @@ public static class BenchmarkValidation
     public static ValidationResult Validate(SearchSpace space, TableSet tables, NasBench201Benchmark benchmark, string metric, AccuracyModel model)
     {
         metric = MetricNames.Normalize(metric);
-        var truthAll = benchmark.Values(metric);
+        var truth = benchmark.Values(metric).ToArray();
         var table = tables[metric];
         var predictor = new Predictor(space, tables, model);
         int n = benchmark.Count;
         var predicted = new double[n];
-        var truth = new double[n];
-        for (int i = 0; i < n; i++)
-        {
-            predicted[i] = predictor.Predict(metric, benchmark.Codes[i]);
-            truth[i] = truthAll[i];
-        }
+        for (int i = 0; i < n; i++) predicted[i] = predictor.Predict(metric, benchmark.Codes[i]);
         return new ValidationResult(metric, model, n,
             RankCorrelation.Spearman(predicted, truth), RankCorrelation.KendallTauB(predicted, truth),
             table.Provenance.Evaluations, table.Provenance.Estimator, predicted, truth);

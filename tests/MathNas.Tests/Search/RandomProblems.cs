@@ -49,11 +49,5 @@ internal static class RandomProblems
     /// <summary>Every feasible code ranked: objective descending, then the lexicographically smaller code.</summary>
     public static List<(int[] Code, double Obj)> Brute(SearchProblem p) =>
         p.EnumerateAll().Where(c => p.IsFeasible(c)).Select(c => (c, p.Objective(c)))
-            .OrderByDescending(t => t.Item2).ThenBy(t => t.c, Comparer<int[]>.Create(Lex)).ToList();
-
-    public static int Lex(int[] a, int[] b)
-    {
-        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i].CompareTo(b[i]);
-        return 0;
-    }
+            .OrderByDescending(t => t.Item2).ThenBy(t => t.c, Comparer<int[]>.Create((a, b) => a.AsSpan().SequenceCompareTo(b))).ToList();
 }
