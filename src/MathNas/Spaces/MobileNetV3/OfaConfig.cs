@@ -140,13 +140,6 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
         return sb.ToString();
     }
 
-    public void Save(string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml());
-    }
-
     public bool Equals(OfaConfig? o) => o is not null && Ks.SequenceEqual(o.Ks) && E.SequenceEqual(o.E) && D.SequenceEqual(o.D)
         && ((EncodeArch is null && o.EncodeArch is null) || (EncodeArch is not null && o.EncodeArch is not null && EncodeArch.SequenceEqual(o.EncodeArch)));
     public override bool Equals(object? obj) => Equals(obj as OfaConfig);

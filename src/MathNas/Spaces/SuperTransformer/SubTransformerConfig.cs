@@ -181,13 +181,6 @@ public sealed class SubTransformerConfig
         }
         return sb.ToString();
     }
-
-    public void Save(string path, SubTransformerYamlStyle style = SubTransformerYamlStyle.Hat)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml(style));
-    }
 }
 
 /// <summary>Layout of written SubTransformer YAML.</summary>

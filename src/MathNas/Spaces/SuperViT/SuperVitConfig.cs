@@ -151,11 +151,4 @@ public sealed class SuperVitConfig
         List(KeyWidth, Width);
         return sb.ToString();
     }
-
-    public void Save(string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml());
-    }
 }
