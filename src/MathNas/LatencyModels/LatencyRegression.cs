@@ -121,22 +121,16 @@ public sealed class LatencyRegression
         var sums = rows.Select(LayerSums.Of).ToList();
         if (set == LatencyFeatureSet.Block)
         {
-            var c = Solve(sums.Select(s => BlockFeatures(s).X).ToList(), rows.Select(r => r.Latency).ToList(), weighting);
+            var c = LeastSquares(sums.Select(s => BlockFeatures(s).X).ToList(), rows.Select(r => r.Latency).ToList(), weighting);
             return new LatencyRegression(set, weighting, [c], [BlockFeatures(sums[0]).Names]);
         }
-        var ce = Solve(sums.Select(s => EncoderFeatures(s).X).ToList(), rows.Select(r => r.LatencyEncoder).ToList(), weighting);
-        var cd = Solve(sums.Select(s => DecoderFeatures(s).X).ToList(), rows.Select(r => r.LatencyDecoder).ToList(), weighting);
+        var ce = LeastSquares(sums.Select(s => EncoderFeatures(s).X).ToList(), rows.Select(r => r.LatencyEncoder).ToList(), weighting);
+        var cd = LeastSquares(sums.Select(s => DecoderFeatures(s).X).ToList(), rows.Select(r => r.LatencyDecoder).ToList(), weighting);
         return new LatencyRegression(set, weighting, [ce, cd], [EncoderFeatures(sums[0]).Names, DecoderFeatures(sums[0]).Names]);
     }
 
-    /// <summary>
-    /// Weighted least squares through the SVD pseudo-inverse, so features that the data cannot separate
-    /// (e.g. an interaction that never varies) get the minimum-norm solution instead of failing.
-    /// </summary>
-    /// <summary>Least-squares coefficients for any feature rows (used by reference models).</summary>
-    public static double[] LeastSquares(IReadOnlyList<double[]> x, IReadOnlyList<double> y, LatencyWeighting weighting) => Solve(x, y, weighting);
-
-    private static double[] Solve(IReadOnlyList<double[]> x, IReadOnlyList<double> y, LatencyWeighting weighting)
+    /// <summary>Least-squares coefficients for any feature rows, weighted as <paramref name="weighting"/> says (also used by reference models).</summary>
+    public static double[] LeastSquares(IReadOnlyList<double[]> x, IReadOnlyList<double> y, LatencyWeighting weighting)
     {
         var w = y.Select(v => weighting == LatencyWeighting.Absolute ? 1.0 : 1.0 / v).ToArray();
         var c = SolveWeighted(x, y, w);

@@ -154,16 +154,6 @@ public static class ReferenceTables
 
     private static int[] BaseIndex() => [5, 5, 5, 5, 5, 5, 35, 35, 35, 35, 35, 35];
 
-    /// <summary>Our 12-node SuperTransformer code (absent = 36 on decoder layers 2..6) for a reference code.</summary>
-    public static Architecture SuperTransformerArchitecture(IReadOnlyList<int> referenceCode)
-    {
-        int n = ReferencePredictor.SuperTransformerDecoderLayers(referenceCode);
-        var c = new int[12];
-        for (int i = 0; i < 6 + n; i++) c[i] = referenceCode[i];
-        for (int i = 6 + n; i < 12; i++) c[i] = 36;
-        return new Architecture(c);
-    }
-
     /// <summary>Checks the tables against the registered space of the same name, when one is registered.</summary>
     public static string CheckAgainstRegistered(TableSet set)
     {

@@ -2,6 +2,7 @@ using MathNas.Prediction;
 using MathNas.Reference;
 using MathNas.Spaces;
 using MathNas.Spaces.MobileNetV3;
+using MathNas.Spaces.SuperTransformer;
 using MathNas.Tables;
 using MathNas.Tests.Support;
 
@@ -114,7 +115,7 @@ public class ReferenceTablesTests
                 int n = 1 + t % 6;
                 var code = Enumerable.Range(0, 6).Select(_ => rng.Next(6)).Concat(Enumerable.Range(0, n).Select(_ => rng.Next(36))).ToList();
                 if (n < 6) code.Add(36);
-                var a = ReferenceTables.SuperTransformerArchitecture(code);
+                var a = SuperTransformerSpace.FromReferenceCode(code);
                 var r = rp.PredictSuperTransformer(dev, code);
                 Close(r.Accuracy, set[MetricNames.Accuracy].PredictAdditive(a));
                 Assert.Equal(parity.PredictSuperTransformer(dev, code).Accuracy, r.Accuracy, 12);

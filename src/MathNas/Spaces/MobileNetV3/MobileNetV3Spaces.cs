@@ -233,7 +233,7 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
     {
         var c = new int[OfaMbv3.Stages];
         for (int s = 0; s < OfaMbv3.Stages; s++)
-            c[s] = BlockIndex(new OfaStageConfig(cfg.D[s], cfg.E.Skip(4 * s).Take(4).ToArray(), cfg.Ks.Skip(4 * s).Take(4).ToArray()));
+            c[s] = BlockIndex(cfg.Stage(s));
         return new Architecture(c);
     }
 
@@ -293,7 +293,7 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
         var code = new int[OfaMbv3.Stages];
         for (int s = 0; s < OfaMbv3.Stages; s++)
         {
-            var stage = new OfaStageConfig(cfg.D[s], cfg.E.Skip(4 * s).Take(4).ToArray(), cfg.Ks.Skip(4 * s).Take(4).ToArray());
+            var stage = cfg.Stage(s);
             bool Same(OfaStageConfig c) => c.Depth == stage.Depth && Enumerable.Range(0, c.Depth).All(l => c.Kernel[l] == stage.Kernel[l] && c.Expand[l] == stage.Expand[l]);
             if (cfg.EncodeArch is { } enc)
             {

@@ -50,6 +50,13 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
 
     public bool IsActive(int stage, int layer) => layer < D[stage];
 
+    /// <summary>Stage <paramref name="s"/> as a stage config (its depth and its 4 layers' ks/e; the inverse of <see cref="OfaStageConfig.Concat"/>).</summary>
+    public OfaStageConfig Stage(int s)
+    {
+        var layers = new Range(OfaMbv3.MaxDepth * s, OfaMbv3.MaxDepth * (s + 1));
+        return new(D[s], E[layers], Ks[layers]);
+    }
+
     /// <summary>The same network with the inactive layers' ks/e set to 3/3 (OFA ignores them), and no encodearch.</summary>
     public OfaConfig Canonical()
     {
@@ -138,13 +145,6 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
         if (EncodeArch is not null) List("encodearch", EncodeArch);
         List("ks", Ks);
         return sb.ToString();
-    }
-
-    public void Save(string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml());
     }
 
     public bool Equals(OfaConfig? o) => o is not null && Ks.SequenceEqual(o.Ks) && E.SequenceEqual(o.E) && D.SequenceEqual(o.D)

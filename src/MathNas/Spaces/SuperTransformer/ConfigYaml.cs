@@ -33,9 +33,19 @@ internal static class ConfigYaml
         throw new MathNasException($"'{what}' must be an integer, not '{(n as YamlScalarNode)?.Value ?? n.NodeType.ToString()}'");
     }
 
-    public static int Int(Dictionary<string, YamlNode> map, string key, string source) => ParseInt(map[key], key);
+    /// <summary>Throws, with the message passed through <paramref name="where"/>, on a key not in <paramref name="keys"/> and on a missing one.</summary>
+    public static void RequireExactKeys(Dictionary<string, YamlNode> map, string[] keys, Func<string, string> where)
+    {
+        foreach (var k in map.Keys)
+            if (Array.IndexOf(keys, k) < 0)
+                throw new MathNasException(where($"unknown key '{k}' (known keys: {string.Join(", ", keys)})"));
+        foreach (var k in keys)
+            if (!map.ContainsKey(k)) throw new MathNasException(where($"key '{k}' is missing"));
+    }
 
-    public static int[] IntList(Dictionary<string, YamlNode> map, string key, int expectedLength, string source)
+    public static int Int(Dictionary<string, YamlNode> map, string key) => ParseInt(map[key], key);
+
+    public static int[] IntList(Dictionary<string, YamlNode> map, string key, int expectedLength)
     {
         if (map[key] is not YamlSequenceNode seq) throw new MathNasException($"'{key}' must be a list of integers");
         if (seq.Children.Count != expectedLength)

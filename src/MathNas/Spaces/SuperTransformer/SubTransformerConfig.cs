@@ -97,25 +97,21 @@ public sealed class SubTransformerConfig
     {
         var map = ConfigYaml.ReadMapping(text, source);
         string Where(string s) => $"SubTransformer config '{source}': {s}";
-        foreach (var k in map.Keys)
-            if (Array.IndexOf(AllKeys, k) < 0)
-                throw new MathNasException(Where($"unknown key '{k}' (known keys: {string.Join(", ", AllKeys)})"));
-        foreach (var k in AllKeys)
-            if (!map.ContainsKey(k)) throw new MathNasException(Where($"key '{k}' is missing"));
+        ConfigYaml.RequireExactKeys(map, AllKeys, Where);
         try
         {
-            int encEmbed = ConfigYaml.Int(map, KeyEncoderEmbed, source);
-            int decEmbed = ConfigYaml.Int(map, KeyDecoderEmbed, source);
-            int encLayers = ConfigYaml.Int(map, KeyEncoderLayers, source);
-            int decLayers = ConfigYaml.Int(map, KeyDecoderLayers, source);
+            int encEmbed = ConfigYaml.Int(map, KeyEncoderEmbed);
+            int decEmbed = ConfigYaml.Int(map, KeyDecoderEmbed);
+            int encLayers = ConfigYaml.Int(map, KeyEncoderLayers);
+            int decLayers = ConfigYaml.Int(map, KeyDecoderLayers);
             if (encLayers != EncoderLayerCount) throw new MathNasException($"'{KeyEncoderLayers}' is {encLayers}; the WMT'14 En-De SuperTransformer has {EncoderLayerCount} encoder layers");
             if (decLayers < 1 || decLayers > MaxDecoderLayers) throw new MathNasException($"'{KeyDecoderLayers}' is {decLayers}; allowed: 1..{MaxDecoderLayers}");
-            var encFfn = ConfigYaml.IntList(map, KeyEncoderFfn, encLayers, source);
-            var encHeads = ConfigYaml.IntList(map, KeyEncoderHeads, encLayers, source);
-            var decFfn = ConfigYaml.IntList(map, KeyDecoderFfn, decLayers, source);
-            var decHeads = ConfigYaml.IntList(map, KeyDecoderHeads, decLayers, source);
-            var endeHeads = ConfigYaml.IntList(map, KeyEndeHeads, decLayers, source);
-            var arb = ConfigYaml.IntList(map, KeyArbitrary, decLayers, source);
+            var encFfn = ConfigYaml.IntList(map, KeyEncoderFfn, encLayers);
+            var encHeads = ConfigYaml.IntList(map, KeyEncoderHeads, encLayers);
+            var decFfn = ConfigYaml.IntList(map, KeyDecoderFfn, decLayers);
+            var decHeads = ConfigYaml.IntList(map, KeyDecoderHeads, decLayers);
+            var endeHeads = ConfigYaml.IntList(map, KeyEndeHeads, decLayers);
+            var arb = ConfigYaml.IntList(map, KeyArbitrary, decLayers);
             return new SubTransformerConfig(encEmbed, decEmbed,
                 Enumerable.Range(0, encLayers).Select(i => new EncoderLayer(encFfn[i], encHeads[i])).ToArray(),
                 Enumerable.Range(0, decLayers).Select(i => new DecoderLayer(decFfn[i], decHeads[i], endeHeads[i], arb[i])).ToArray());
@@ -180,13 +176,6 @@ public sealed class SubTransformerConfig
             else sb.Append(k).Append(": ").Append(((int)v).ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
         return sb.ToString();
-    }
-
-    public void Save(string path, SubTransformerYamlStyle style = SubTransformerYamlStyle.Hat)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml(style));
     }
 }
 

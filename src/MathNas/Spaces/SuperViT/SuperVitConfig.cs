@@ -119,15 +119,12 @@ public sealed class SuperVitConfig
     {
         var map = ConfigYaml.ReadMapping(text, source);
         string Where(string s) => $"SuperViT config '{source}': {s}";
-        foreach (var k in map.Keys)
-            if (Array.IndexOf(AllKeys, k) < 0) throw new MathNasException(Where($"unknown key '{k}' (known keys: {string.Join(", ", AllKeys)})"));
-        foreach (var k in AllKeys)
-            if (!map.ContainsKey(k)) throw new MathNasException(Where($"key '{k}' is missing"));
+        ConfigYaml.RequireExactKeys(map, AllKeys, Where);
         try
         {
             int n = SuperVitSupernet.Stages.Length;
-            return new SuperVitConfig(ConfigYaml.Int(map, KeyResolution, source), ConfigYaml.IntList(map, KeyWidth, n + 2, source),
-                ConfigYaml.IntList(map, KeyKernel, n, source), ConfigYaml.IntList(map, KeyExpand, n, source), ConfigYaml.IntList(map, KeyDepth, n, source));
+            return new SuperVitConfig(ConfigYaml.Int(map, KeyResolution), ConfigYaml.IntList(map, KeyWidth, n + 2),
+                ConfigYaml.IntList(map, KeyKernel, n), ConfigYaml.IntList(map, KeyExpand, n), ConfigYaml.IntList(map, KeyDepth, n));
         }
         catch (MathNasException e) when (!e.Message.StartsWith("SuperViT config", StringComparison.Ordinal))
         {
@@ -150,12 +147,5 @@ public sealed class SuperVitConfig
         sb.Append(KeyResolution).Append(": ").Append(Resolution.ToString(CultureInfo.InvariantCulture)).Append('\n');
         List(KeyWidth, Width);
         return sb.ToString();
-    }
-
-    public void Save(string path)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        File.WriteAllText(path, ToYaml());
     }
 }
