@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MathNas.Audit;
 using MathNas.Estimation;
 using MathNas.Spaces;
 using MathNas.Tables;
@@ -58,14 +59,7 @@ public sealed record LatencyMeasurement(double MedianMs, double P25Ms, double P7
     public static LatencyMeasurement FromSamples(IReadOnlyList<double> ms)
     {
         var s = ms.Order().ToArray();
-        return new LatencyMeasurement(Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75), s[0], s[^1], s.Length);
-    }
-
-    public static double Quantile(double[] sorted, double q)
-    {
-        double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+        return new LatencyMeasurement(Budgets.Percentile(s, 50), Budgets.Percentile(s, 25), Budgets.Percentile(s, 75), s[0], s[^1], s.Length);
     }
 }
 
