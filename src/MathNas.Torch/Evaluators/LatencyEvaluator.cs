@@ -127,7 +127,7 @@ public sealed class TorchLatencyEvaluator : IEvaluator
             foreach (var n in nets)
             {
                 n.eval();
-                for (int i = 0; i < Options.Warmup; i++) { using var s = NewDisposeScope(); n.Forward(x); }
+                WarmUp(n, x, Options.Warmup);
             }
             var samples = nets.Select(_ => new List<double>(Options.Repeats)).ToList();
             int rounds = Math.Min(Options.Rounds, Options.Repeats); // more rounds than runs would leave rounds empty
@@ -138,14 +138,7 @@ public sealed class TorchLatencyEvaluator : IEvaluator
                 for (int k = 0; k < nets.Count; k++)
                 {
                     int runs = Math.Min(perRound, Options.Repeats - samples[k].Count);
-                    for (int i = 0; i < runs; i++)
-                    {
-                        using var s = NewDisposeScope();
-                        long t0 = Stopwatch.GetTimestamp();
-                        var y = nets[k].Forward(x);
-                        y.data<float>()[0].ToString();
-                        samples[k].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    }
+                    for (int i = 0; i < runs; i++) samples[k].Add(TimedRun(nets[k], x));
                     done += runs;
                 }
                 progress?.Report(new ProgressInfo(stage, done, total, $"{nets.Count} networks, round {r + 1}/{rounds}"));
@@ -163,20 +156,29 @@ public sealed class TorchLatencyEvaluator : IEvaluator
         net.eval();
         using var _ = no_grad();
         using var x = randn(o.Batch, 1, 28, 28);
-        for (int i = 0; i < o.Warmup; i++)
+        WarmUp(net, x, o.Warmup);
+        var samples = new double[o.Repeats];
+        for (int i = 0; i < o.Repeats; i++) samples[i] = TimedRun(net, x);
+        return LatencyMeasurement.FromSamples(samples);
+    }
+
+    /// <summary>Untimed runs of <paramref name="net"/> on <paramref name="x"/>.</summary>
+    internal static void WarmUp(SuperNetwork net, Tensor x, int runs)
+    {
+        for (int i = 0; i < runs; i++)
         {
             using var scope = NewDisposeScope();
             net.Forward(x);
         }
-        var samples = new double[o.Repeats];
-        for (int i = 0; i < o.Repeats; i++)
-        {
-            using var scope = NewDisposeScope();
-            long t0 = Stopwatch.GetTimestamp();
-            var y = net.Forward(x);
-            y.data<float>()[0].ToString(); // touch the result
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        return LatencyMeasurement.FromSamples(samples);
+    }
+
+    /// <summary>One timed run in ms; reading the result makes sure the work is done.</summary>
+    private static double TimedRun(SuperNetwork net, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long t0 = Stopwatch.GetTimestamp();
+        var y = net.Forward(x);
+        y.data<float>()[0].ToString(); // touch the result
+        return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }
 }
