@@ -140,6 +140,13 @@ internal sealed class CliEnv
 
     public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
 
+    /// <summary>The unit of a predicted metric: its table's unit, else the space's FLOPs or params unit, else none.</summary>
+    public static string UnitOf(string metric, TableSet tables, SearchSpace space) =>
+        tables.Has(metric) ? tables[metric].Unit
+        : metric == MetricNames.Flops ? space.FlopsUnit
+        : metric == MetricNames.Params ? space.ParamsUnit
+        : "";
+
     public static TableSet LoadTables(string path, SearchSpace space)
     {
         var t = TableSet.Load(path);
