@@ -89,12 +89,15 @@ public sealed class TorchLatencyEvaluator : IEvaluator
     public Dictionary<Architecture, LatencyMeasurement> Measurements { get; } = new();
     public LatencyMeasurement? Last { get; private set; }
 
-    public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture)
+    public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture) =>
+        new Dictionary<string, double> { [Metric] = MeasurementOf(architecture).MedianMs };
+
+    /// <summary>The measurement of <paramref name="a"/> made so far, else a new one.</summary>
+    public LatencyMeasurement MeasurementOf(Architecture a)
     {
         LatencyMeasurement? m;
-        lock (Measurements) Measurements.TryGetValue(architecture, out m);
-        m ??= Measure(architecture);
-        return new Dictionary<string, double> { [Metric] = m.MedianMs };
+        lock (Measurements) Measurements.TryGetValue(a, out m);
+        return m ?? Measure(a);
     }
 
     public LatencyMeasurement Measure(Architecture a)

@@ -45,13 +45,8 @@ internal sealed class StatisticView(TorchLatencyEvaluator inner, Func<LatencyMea
 {
     public string Name => inner.Name;
     public IReadOnlyDictionary<string, string> Metrics => inner.Metrics;
-    public IReadOnlyDictionary<string, double> Evaluate(Architecture a)
-    {
-        LatencyMeasurement? m;
-        lock (inner.Measurements) inner.Measurements.TryGetValue(a, out m);
-        m ??= inner.Measure(a);
-        return new Dictionary<string, double> { [inner.Metric] = statistic(m) };
-    }
+    public IReadOnlyDictionary<string, double> Evaluate(Architecture a) =>
+        new Dictionary<string, double> { [inner.Metric] = statistic(inner.MeasurementOf(a)) };
 }
 
 /// <summary>Settings of the whole pipeline (train, estimate, validate, search, export, check).</summary>
