@@ -154,6 +154,13 @@ internal sealed class CliEnv
         return t;
     }
 
+    /// <summary>Every table's prediction for <paramref name="a"/> from the tables file at <paramref name="path"/> (checked against the space).</summary>
+    public static Dictionary<string, double> PredictFromTables(string path, SearchSpace space, Architecture a)
+    {
+        var pr = new Prediction.Predictor(space, LoadTables(path, space));
+        return pr.Tables.Tables.Keys.ToDictionary(m => m, m => pr.Predict(m, a));
+    }
+
     /// <summary>A progress sink: a live bar on a terminal, plain lines when redirected (at most one line per 2 s or per stage change).</summary>
     public IProgress<ProgressInfo> ProgressLines(TextWriter? target = null)
     {
