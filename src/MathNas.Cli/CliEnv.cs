@@ -140,11 +140,25 @@ internal sealed class CliEnv
 
     public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
 
+    /// <summary>The unit of a predicted metric: its table's unit, else the space's FLOPs or params unit, else none.</summary>
+    public static string UnitOf(string metric, TableSet tables, SearchSpace space) =>
+        tables.Has(metric) ? tables[metric].Unit
+        : metric == MetricNames.Flops ? space.FlopsUnit
+        : metric == MetricNames.Params ? space.ParamsUnit
+        : "";
+
     public static TableSet LoadTables(string path, SearchSpace space)
     {
         var t = TableSet.Load(path);
         t.CheckAgainst(space);
         return t;
+    }
+
+    /// <summary>Every table's prediction for <paramref name="a"/> from the tables file at <paramref name="path"/> (checked against the space).</summary>
+    public static Dictionary<string, double> PredictFromTables(string path, SearchSpace space, Architecture a)
+    {
+        var pr = new Prediction.Predictor(space, LoadTables(path, space));
+        return pr.Tables.Tables.Keys.ToDictionary(m => m, m => pr.Predict(m, a));
     }
 
     /// <summary>A progress sink: a live bar on a terminal, plain lines when redirected (at most one line per 2 s or per stage change).</summary>

@@ -57,12 +57,12 @@ internal sealed class AuditCommand : ICliCommand
             bool closedLoop = p.GetValue(closed);
             double sigmas = p.GetValue(margin);
             var method = CreateMethod(spec, model, closedLoop, sigmas);
-            var harness = new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, MethodSeeds = mSeeds };
+            AuditHarness Harness(IProgress<ProgressInfo>? progress = null) => new(truth, cost) { BaselineSeeds = nSeeds, MethodSeeds = mSeeds, Progress = progress };
             int s = p.GetValue(seed);
-            var report = env.WithProgress($"audit {method.Name} on {dev}", progress => new AuditHarness(truth, cost) { BaselineSeeds = nSeeds, MethodSeeds = mSeeds, Progress = progress }.Run(method, s));
+            var report = env.WithProgress($"audit {method.Name} on {dev}", progress => Harness(progress).Run(method, s));
 
             var plotPath = p.GetValue(plot);
-            if (plotPath is not null) WritePlot(plotPath, harness, report, dev, s, Resized(spec, model, closedLoop, sigmas), spec.Split(':')[0]);
+            if (plotPath is not null) WritePlot(plotPath, Harness(), report, dev, s, Resized(spec, model, closedLoop, sigmas), spec.Split(':')[0]);
 
             if (p.GetValue(json))
             {

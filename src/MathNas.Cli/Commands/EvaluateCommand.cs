@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MathNas.Prediction;
 using MathNas.Tables;
 using MathNas.Torch;
 using MathNas.Torch.Data;
@@ -38,11 +37,7 @@ internal sealed class EvaluateCommand : ICliCommand
             using (net)
             {
                 var predicted = new Dictionary<string, double>(info.Predicted);
-                if (p.GetValue(tables) is { } tf)
-                {
-                    var pr = new Predictor(net.Space, CliEnv.LoadTables(tf, net.Space));
-                    predicted = pr.Tables.Tables.Keys.ToDictionary(m => m, m => pr.Predict(m, net.Fixed!));
-                }
+                if (p.GetValue(tables) is { } tf) predicted = CliEnv.PredictFromTables(tf, net.Space, net.Fixed!);
                 TorchRuntime.SetThreads(o.Threads);
                 var test = FashionMnist.Load(FashionMnist.Locate(p.GetValue(data)), train: false).Take(p.GetValue(testImages));
                 double acc = Batches.Accuracy(t => net.Forward(t), test);

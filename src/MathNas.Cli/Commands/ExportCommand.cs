@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MathNas.Prediction;
 using MathNas.Tables;
 using MathNas.Torch;
 using MathNas.Torch.Data;
@@ -31,12 +30,7 @@ internal sealed class ExportCommand : ICliCommand
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!) as TorchSearchSpace
                 ?? throw new MathNasException($"space '{p.GetValue(space)}' has no TorchSharp networks: use nb201-mini or ofa-mini");
             var a = sp.ParseArchitecture(p.GetValue(arch)!);
-            Dictionary<string, double>? predicted = null;
-            if (p.GetValue(tables) is { } tf)
-            {
-                var pr = new Predictor(sp, CliEnv.LoadTables(tf, sp));
-                predicted = pr.Tables.Tables.Keys.ToDictionary(m => m, m => pr.Predict(m, a));
-            }
+            var predicted = p.GetValue(tables) is { } tf ? CliEnv.PredictFromTables(tf, sp, a) : null;
             if (p.GetValue(recal) <= 0) throw new MathNasException("--recal must be positive");
             TorchRuntime.SetThreads(1);
             using var net = sp.CreateNetwork();

@@ -51,13 +51,14 @@ internal sealed class LatencyModelCommand : ICliCommand
             var report = LatencyModelFit.Run(dir, dev, p.GetValue(fraction), p.GetValue(seed), w);
             var space = SuperTransformerSpace.Create();
             var table = LatencyModelFit.Table(report, set, space);
+            var models = new[] { ("block", report.Block), ("rich", report.Rich) };
             table.CheckAgainst(space);
 
             var plotPath = p.GetValue(plot);
             if (plotPath is not null)
             {
                 var series = new List<Plots.Series>();
-                foreach (var (name, r) in new[] { ("block", report.Block), ("rich", report.Rich) })
+                foreach (var (name, r) in models)
                     series.Add(new Plots.Series(string.Create(CultureInfo.InvariantCulture,
                         $"{name} model: Spearman {r.Test.Spearman:F3}, {100 * r.Test.Within10:F1}% within 10%"), r.TestMeasured, r.TestPredicted, MarkerSize: name == "rich" ? 4 : 3));
                 Plots.Save(plotPath, $"HAT SuperTransformer latency on {dev}: {report.TestRows} held-out networks",
@@ -91,7 +92,7 @@ internal sealed class LatencyModelCommand : ICliCommand
                     test_rows = report.TestRows,
                     seed = report.Seed,
                     weighting = w.ToString().ToLowerInvariant(),
-                    models = new[] { ("block", report.Block), ("rich", report.Rich) }.Select(x => new
+                    models = models.Select(x => new
                     {
                         model = x.Item1,
                         train = Q(x.Item2.Train),
@@ -110,18 +111,13 @@ internal sealed class LatencyModelCommand : ICliCommand
             }
             env.Console.WriteLine($"{dev}: {report.Rows} measured SubTransformers ({Path.GetFileName(report.DataFile)}); fit on {report.TrainRows} (seed {report.Seed}), held out {report.TestRows}; {w.ToString().ToLowerInvariant()} weighting");
             var t = new Table().AddColumns("model", "set", "n", "Spearman", "Kendall", "MAPE %", "within 10%", "max APE %");
-            foreach (var (name, r) in new[] { ("block", report.Block), ("rich", report.Rich) })
-            {
+            void Row(string name, string label, FitQuality q) =>
+                t.AddRow(name, label, q.Count.ToString(CultureInfo.InvariantCulture), CliEnv.Num(q.Spearman), CliEnv.Num(q.Kendall),
+                    CliEnv.Num(q.Mape, 2), CliEnv.Num(100 * q.Within10, 1) + "%", CliEnv.Num(q.MaxApe, 1));
+            foreach (var (name, r) in models)
                 foreach (var (label, q) in new[] { ("train", r.Train), ("held-out", r.Test), ("held-out, embed 512", r.TestEmbed512), ("held-out, std < 2%", r.TestStable) })
-                {
-                    if (q is null) continue;
-                    t.AddRow(name, label, q.Count.ToString(CultureInfo.InvariantCulture), CliEnv.Num(q.Spearman), CliEnv.Num(q.Kendall),
-                        CliEnv.Num(q.Mape, 2), CliEnv.Num(100 * q.Within10, 1) + "%", CliEnv.Num(q.MaxApe, 1));
-                }
-            }
-            var nn = report.Quadratic;
-            t.AddRow("quadratic (reference, not a table)", "held-out", nn.Count.ToString(CultureInfo.InvariantCulture), CliEnv.Num(nn.Spearman), CliEnv.Num(nn.Kendall),
-                CliEnv.Num(nn.Mape, 2), CliEnv.Num(100 * nn.Within10, 1) + "%", CliEnv.Num(nn.MaxApe, 1));
+                    if (q is not null) Row(name, label, q);
+            Row("quadratic (reference, not a table)", "held-out", report.Quadratic);
             env.Console.Write(t);
             env.Console.WriteLine($"table {table.Metric} from the {set.ToString().ToLowerInvariant()} model: base network {CliEnv.Num(table.BaseValue, 2)} ms" +
                 (outPath is null ? " (not written: use --out)" : $", written to {outPath}"));

@@ -44,7 +44,7 @@ internal sealed class ParetoCommand : ICliCommand
                 var why = solver.Solve(problem);
                 throw new MathNasException($"no network meets the other constraints: {why.Infeasibility?.Message ?? why.Status.Name()}");
             }
-            var unit = ts.Has(metric) ? ts[metric].Unit : metric == MetricNames.Flops ? sp.FlopsUnit : metric == MetricNames.Params ? sp.ParamsUnit : "";
+            var unit = CliEnv.UnitOf(metric, ts, sp);
             if (p.GetValue(plot) is { } png)
             {
                 var xs = front.Points.Select(q => q.Cost).ToArray();

@@ -62,15 +62,7 @@ internal sealed class PredictCommand : ICliCommand
             env.Console.WriteLine($"{sp.Describe(a)}  (code {a})");
             var table = new Table().AddColumns("metric", "predicted", "unit");
             foreach (var (metric, v) in predicted)
-            {
-                var unit = metric switch
-                {
-                    "flops" when !t.Has(metric) => sp.FlopsUnit,
-                    "params" when !t.Has(metric) => sp.ParamsUnit,
-                    _ => t.Has(metric) ? t[metric].Unit : "",
-                };
-                table.AddRow(Markup.Escape(metric), CliEnv.Num(v), Markup.Escape(unit));
-            }
+                table.AddRow(Markup.Escape(metric), CliEnv.Num(v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
             env.Console.Write(table);
             if (t.Has(Tables.MetricNames.Accuracy)) env.Console.WriteLine($"accuracy model: {m.Name()}");
             return 0;

@@ -220,7 +220,7 @@ internal sealed class RunCommand : ICliCommand
     }
 
     private static double? Nan(double v) => double.IsNaN(v) ? null : v;
-    private static string Ms(double v) => double.IsNaN(v) ? "-" : $"{v.ToString("0.####", CultureInfo.InvariantCulture)} ms";
+    private static string Ms(double v) => double.IsNaN(v) ? "-" : CliEnv.Num(v) + " ms";
 
     internal static (double Min, double Max) ParseBand(string text)
     {

@@ -80,17 +80,12 @@ internal sealed class SearchCommand : ICliCommand
             }
             var (medianMs, repeats) = SearchTiming.Median(p.GetValue(repeat), loop is not null, result, () => solver.Solve(problem, options));
 
-            object Describe(Solution s)
+            // Each solution's network and predicted metrics, once for both the JSON and the table.
+            var solutions = result.Solutions.Select(s =>
             {
                 var a = new Architecture(s.Code);
-                return new
-                {
-                    code = s.Code,
-                    architecture = sp.Describe(a),
-                    predicted = predictor.PredictAll(a),
-                    objective = s.Objective,
-                };
-            }
+                return (Solution: s, Arch: a, Predicted: predictor.PredictAll(a));
+            }).ToList();
             var best = result.Best;
             var arch = best is null ? null : new Architecture(best.Code);
             var predicted = arch is null ? null : predictor.PredictAll(arch);
@@ -114,7 +109,13 @@ internal sealed class SearchCommand : ICliCommand
                 {
                     metric = r.Name, max = r.Max, value = best is null ? (double?)null : r.Value(best.Code),
                 }).ToList(),
-                ["solutions"] = result.Solutions.Select(Describe).ToList(),
+                ["solutions"] = solutions.Select(d => (object)new
+                {
+                    code = d.Solution.Code,
+                    architecture = sp.Describe(d.Arch),
+                    predicted = d.Predicted,
+                    objective = d.Solution.Objective,
+                }).ToList(),
             };
             if (loop is not null)
             {
@@ -155,10 +156,8 @@ internal sealed class SearchCommand : ICliCommand
             var t = new Table().AddColumns("#", "code", "architecture", "predicted accuracy");
             foreach (var metric in shown) t.AddColumn(Markup.Escape(metric));
             int rank = 1;
-            foreach (var s in result.Solutions)
+            foreach (var (s, a, pr) in solutions)
             {
-                var a = new Architecture(s.Code);
-                var pr = predictor.PredictAll(a);
                 var cells = new List<string> { rank++.ToString(CultureInfo.InvariantCulture), string.Join(",", s.Code), Markup.Escape(sp.Describe(a)), CliEnv.Num(s.Objective) };
                 cells.AddRange(shown.Select(m => CliEnv.Num(pr[m])));
                 t.AddRow(cells.ToArray());

@@ -42,7 +42,7 @@ public sealed class TorchEnergyEvaluator : IEvaluator
         net.eval();
         using var _ = no_grad();
         using var x = randn(Options.Batch, 1, 28, 28);
-        for (int i = 0; i < Options.Warmup; i++) { using var s = NewDisposeScope(); net.Forward(x); }
+        TorchLatencyEvaluator.WarmUp(net, x, Options.Warmup);
         var before = Rapl.Read();
         var sw = Stopwatch.StartNew();
         long runs = 0;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MathNas.Audit;
 using MathNas.Estimation;
 using MathNas.Spaces;
 using MathNas.Tables;
@@ -58,14 +59,7 @@ public sealed record LatencyMeasurement(double MedianMs, double P25Ms, double P7
     public static LatencyMeasurement FromSamples(IReadOnlyList<double> ms)
     {
         var s = ms.Order().ToArray();
-        return new LatencyMeasurement(Quantile(s, 0.5), Quantile(s, 0.25), Quantile(s, 0.75), s[0], s[^1], s.Length);
-    }
-
-    public static double Quantile(double[] sorted, double q)
-    {
-        double pos = q * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = (int)Math.Ceiling(pos);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+        return new LatencyMeasurement(Budgets.Percentile(s, 50), Budgets.Percentile(s, 25), Budgets.Percentile(s, 75), s[0], s[^1], s.Length);
     }
 }
 
@@ -95,12 +89,15 @@ public sealed class TorchLatencyEvaluator : IEvaluator
     public Dictionary<Architecture, LatencyMeasurement> Measurements { get; } = new();
     public LatencyMeasurement? Last { get; private set; }
 
-    public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture)
+    public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture) =>
+        new Dictionary<string, double> { [Metric] = MeasurementOf(architecture).MedianMs };
+
+    /// <summary>The measurement of <paramref name="a"/> made so far, else a new one.</summary>
+    public LatencyMeasurement MeasurementOf(Architecture a)
     {
         LatencyMeasurement? m;
-        lock (Measurements) Measurements.TryGetValue(architecture, out m);
-        m ??= Measure(architecture);
-        return new Dictionary<string, double> { [Metric] = m.MedianMs };
+        lock (Measurements) Measurements.TryGetValue(a, out m);
+        return m ?? Measure(a);
     }
 
     public LatencyMeasurement Measure(Architecture a)
@@ -133,7 +130,7 @@ public sealed class TorchLatencyEvaluator : IEvaluator
             foreach (var n in nets)
             {
                 n.eval();
-                for (int i = 0; i < Options.Warmup; i++) { using var s = NewDisposeScope(); n.Forward(x); }
+                WarmUp(n, x, Options.Warmup);
             }
             var samples = nets.Select(_ => new List<double>(Options.Repeats)).ToList();
             int rounds = Math.Min(Options.Rounds, Options.Repeats); // more rounds than runs would leave rounds empty
@@ -144,14 +141,7 @@ public sealed class TorchLatencyEvaluator : IEvaluator
                 for (int k = 0; k < nets.Count; k++)
                 {
                     int runs = Math.Min(perRound, Options.Repeats - samples[k].Count);
-                    for (int i = 0; i < runs; i++)
-                    {
-                        using var s = NewDisposeScope();
-                        long t0 = Stopwatch.GetTimestamp();
-                        var y = nets[k].Forward(x);
-                        y.data<float>()[0].ToString();
-                        samples[k].Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    }
+                    for (int i = 0; i < runs; i++) samples[k].Add(TimedRun(nets[k], x));
                     done += runs;
                 }
                 progress?.Report(new ProgressInfo(stage, done, total, $"{nets.Count} networks, round {r + 1}/{rounds}"));
@@ -169,20 +159,29 @@ public sealed class TorchLatencyEvaluator : IEvaluator
         net.eval();
         using var _ = no_grad();
         using var x = randn(o.Batch, 1, 28, 28);
-        for (int i = 0; i < o.Warmup; i++)
+        WarmUp(net, x, o.Warmup);
+        var samples = new double[o.Repeats];
+        for (int i = 0; i < o.Repeats; i++) samples[i] = TimedRun(net, x);
+        return LatencyMeasurement.FromSamples(samples);
+    }
+
+    /// <summary>Untimed runs of <paramref name="net"/> on <paramref name="x"/>.</summary>
+    internal static void WarmUp(SuperNetwork net, Tensor x, int runs)
+    {
+        for (int i = 0; i < runs; i++)
         {
             using var scope = NewDisposeScope();
             net.Forward(x);
         }
-        var samples = new double[o.Repeats];
-        for (int i = 0; i < o.Repeats; i++)
-        {
-            using var scope = NewDisposeScope();
-            long t0 = Stopwatch.GetTimestamp();
-            var y = net.Forward(x);
-            y.data<float>()[0].ToString(); // touch the result
-            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-        }
-        return LatencyMeasurement.FromSamples(samples);
+    }
+
+    /// <summary>One timed run in ms; reading the result makes sure the work is done.</summary>
+    private static double TimedRun(SuperNetwork net, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long t0 = Stopwatch.GetTimestamp();
+        var y = net.Forward(x);
+        y.data<float>()[0].ToString(); // touch the result
+        return Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
     }
 }

@@ -45,13 +45,8 @@ internal sealed class StatisticView(TorchLatencyEvaluator inner, Func<LatencyMea
 {
     public string Name => inner.Name;
     public IReadOnlyDictionary<string, string> Metrics => inner.Metrics;
-    public IReadOnlyDictionary<string, double> Evaluate(Architecture a)
-    {
-        LatencyMeasurement? m;
-        lock (inner.Measurements) inner.Measurements.TryGetValue(a, out m);
-        m ??= inner.Measure(a);
-        return new Dictionary<string, double> { [inner.Metric] = statistic(m) };
-    }
+    public IReadOnlyDictionary<string, double> Evaluate(Architecture a) =>
+        new Dictionary<string, double> { [inner.Metric] = statistic(inner.MeasurementOf(a)) };
 }
 
 /// <summary>Settings of the whole pipeline (train, estimate, validate, search, export, check).</summary>
@@ -219,6 +214,12 @@ public static class TorchPipeline
             if (valSet.Add(a)) val.Add(a);
         }
         var names = val.Select(a => a.ToString()).ToArray();
+        CorrelationReport LatencyReport(double[] measuredMs, double[] predictedMs) =>
+            new(val.Count, RankCorrelation.Spearman(measuredMs, predictedMs), RankCorrelation.KendallTauB(measuredMs, predictedMs),
+                Stats.Mape(measuredMs, predictedMs), Stats.MeanAbsoluteError(measuredMs, predictedMs), names, measuredMs, predictedMs);
+        // Median relative deviation (%) between the predictions of two independent builds of a latency table.
+        static double RepeatDeviation(IEnumerable<double> first, IEnumerable<double> second) =>
+            100 * Budgets.Median(first.Zip(second).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
 
         sw.Restart();
         var valLatency = new TorchLatencyEvaluator(space, o.Latency);
@@ -226,10 +227,9 @@ public static class TorchPipeline
         var measured = val.Select(a => stat(valLatency.Measurements[a])).ToArray();
         var predLat = val.Select(a => predictor.Predict(latency.Metric, a)).ToArray();
         var pred2 = val.Select(a => latTable2.PredictAdditive(a)).ToArray();
-        var latReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measured, predLat), RankCorrelation.KendallTauB(measured, predLat),
-            Stats.Mape(measured, predLat), Stats.MeanAbsoluteError(measured, predLat), names, measured, predLat);
+        var latReport = LatencyReport(measured, predLat);
         double latValSeconds = sw.Elapsed.TotalSeconds;
-        double repeatDev = 100 * Budgets.Median(predLat.Zip(pred2).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
+        double repeatDev = RepeatDeviation(predLat, pred2);
         double baseDev = 100 * Math.Abs(latTable.BaseValue - latTable2.BaseValue) / latTable.BaseValue;
         log($"{space.Name}: latency predicted vs measured over {val.Count} networks: Spearman {latReport.Spearman:F3}, MAPE {latReport.Mape:F1}%; repeat deviation {repeatDev:F2}%");
 
@@ -242,9 +242,8 @@ public static class TorchPipeline
         var minTable2 = Estimation.Table(latencyEstimator, space, new CachingEvaluator(new StatisticView(latency2, other)), latency.Metric, "ms");
         var measuredMin = val.Select(a => other(valLatency.Measurements[a])).ToArray();
         var predMin = val.Select(a => minTable.PredictAdditive(a)).ToArray();
-        var latMinReport = new CorrelationReport(val.Count, RankCorrelation.Spearman(measuredMin, predMin), RankCorrelation.KendallTauB(measuredMin, predMin),
-            Stats.Mape(measuredMin, predMin), Stats.MeanAbsoluteError(measuredMin, predMin), names, measuredMin, predMin);
-        double repeatDevMin = 100 * Budgets.Median(predMin.Zip(val.Select(a => minTable2.PredictAdditive(a))).Select(p => Math.Abs(p.First - p.Second) / Math.Abs(p.First)));
+        var latMinReport = LatencyReport(measuredMin, predMin);
+        double repeatDevMin = RepeatDeviation(predMin, val.Select(a => minTable2.PredictAdditive(a)));
         log($"{space.Name}: with the {otherName} instead of the {(primaryMin ? "fastest run" : "median")}: Spearman {latMinReport.Spearman:F3}, MAPE {latMinReport.Mape:F1}%; repeat deviation {repeatDevMin:F2}%");
 
         TorchRuntime.SetThreads(o.TrainThreads);
