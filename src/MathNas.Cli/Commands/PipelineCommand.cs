@@ -197,7 +197,7 @@ internal sealed class PipelineCommand : ICliCommand
             if (t.Curve.All(c => c.SmallestAccuracy is not null))
                 series.Add(new("smallest sub-network, held-out", x, t.Curve.Select(c => c.SmallestAccuracy!.Value).ToArray(), Lines: true));
             Plots.Save(Path.Combine(dir, "train-curve.png"), $"{r.Space}: supernet training ({t.Sampling} sampling, seed {t.Seed}, {t.TrainImages} images)",
-                "epoch", "top-1 accuracy (%)", series, width: 1100);
+                "epoch", "top-1 accuracy (%)", series, width: 1100, legendAlignment: ScottPlot.Alignment.UpperLeft);
         }
     }
 }
