@@ -301,7 +301,7 @@ public static class TorchPipeline
         var solved = new BranchAndBoundSolver().Solve(problem);
         Architecture? best = solved.Best is { } sol ? new Architecture(sol.Code) : null;
         double bestAcc = best is null ? double.NegativeInfinity : predictor.PredictAccuracy(best);
-        double exhaustive = all.Where(a => predictor.Predict(latency.Metric, a) <= budget + 1e-9).Select(a => predictor.PredictAccuracy(a)).DefaultIfEmpty(double.NegativeInfinity).Max();
+        double exhaustive = all.Where(a => Feasibility.IsMet(predictor.Predict(latency.Metric, a), budget)).Select(a => predictor.PredictAccuracy(a)).DefaultIfEmpty(double.NegativeInfinity).Max();
         if (best is null ? !double.IsNegativeInfinity(exhaustive) : Math.Abs(exhaustive - bestAcc) > 1e-6)
             throw new MathNasException($"internal check failed: the solver's best predicted accuracy {bestAcc} differs from exhaustive enumeration's {exhaustive}");
         log($"{space.Name}: search under {budget:F3} ms: {solved.Status.Name()} in {solved.SolveMs:F2} ms ({solved.Solver}); exhaustive enumeration of {all.Count} networks agrees");

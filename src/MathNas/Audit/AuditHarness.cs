@@ -146,7 +146,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             }
             int k = Truth.IndexOf(a);
             rows.Add(new AuditRow(p, budgets[b], Truth.Networks[best].ToString(), obj[best], a.ToString(), obj[k], cost[k],
-                obj[best] - obj[k], cost[k] > budgets[b], true));
+                obj[best] - obj[k], !Feasibility.IsMet(cost[k], budgets[b]), true));
         }
         return rows;
     }

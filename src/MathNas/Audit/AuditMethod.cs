@@ -49,7 +49,7 @@ public static class EnumerationSearch
         int best = -1;
         for (int k = 0; k < objective.Length; k++)
         {
-            if (cost[k] > budget) continue;
+            if (!Feasibility.IsMet(cost[k], budget)) continue;
             if (allowed is not null && !allowed(k)) continue;
             if (best < 0 || objective[k] > objective[best]) best = k;
         }

@@ -16,7 +16,7 @@ public static class BaselineSearch
         double bestValue = double.NegativeInfinity;
         foreach (var a in evaluated)
         {
-            if (evaluator.Evaluate(a, cost) > budget) continue;
+            if (!Feasibility.IsMet(evaluator.Evaluate(a, cost), budget)) continue;
             var v = evaluator.Evaluate(a, objective);
             if (best is null || v > bestValue) { best = a; bestValue = v; }
         }
@@ -109,12 +109,12 @@ public static class RegularisedEvolution
             {
                 if (mineSet.Add(a)) mine.Add(a);
                 evaluator.Evaluate(a);
-                return evaluator.Evaluate(a, cost) <= budget ? evaluator.Evaluate(a, objective) : null;
+                return Feasibility.IsMet(evaluator.Evaluate(a, cost), budget) ? evaluator.Evaluate(a, objective) : null;
             }
 
             // Initial population: up to half from the best networks this run already evaluated that meet this budget
             // (free: no new evaluation), the rest random (infeasible ones are spent evaluations, not members).
-            foreach (var a in mine.Where(a => evaluator.Evaluate(a, cost) <= budget)
+            foreach (var a in mine.Where(a => Feasibility.IsMet(evaluator.Evaluate(a, cost), budget))
                          .OrderByDescending(a => evaluator.Evaluate(a, objective)).Take(populationSize / 2).ToList())
                 population.Enqueue((a, evaluator.Evaluate(a, objective)));
             while (population.Count < populationSize && evaluator.Evaluations < target)

@@ -138,8 +138,9 @@ public sealed class DynamicController
     {
         var (floor, ceiling) = Bounds();
         double target = Options.Target;
-        if (ceiling is { } c) target = Math.Min(target, scale * c * (1 - 1e-9));
-        double? lower = floor is { } f ? scale * f * (1 + 1e-9) : null;
+        // Strictly below the ceiling / above the floor under the one feasibility rule (Feasibility.IsMet).
+        if (ceiling is { } c) target = Math.Min(target, Feasibility.StrictlyBelow(scale * c));
+        double? lower = floor is { } f ? -Feasibility.StrictlyBelow(-scale * f) : null;
         return new RuntimeProblem(Accuracy, Latency, LoadedBlocks, scale, target, lower);
     }
 

@@ -107,8 +107,7 @@ public static class RuntimeSolvers
             sufMaxC[i] = sufMaxC[i + 1] + p.Cost[i].Max();
         }
         double lower = p.LowerCapacity;
-        double tol = 1e-9 * Math.Max(1, Math.Abs(p.Capacity));
-        if (sufMinC[0] > p.Capacity + tol || sufMaxC[0] <= lower) return null;
+        if (!Feasibility.IsMet(sufMinC[0], p.Capacity) || sufMaxC[0] <= lower) return null;
         var cur = new int[m];
         var best = new int[m];
         double bestV = double.NegativeInfinity;
@@ -125,7 +124,7 @@ public static class RuntimeSolvers
             for (int k = 0; k < vi.Length; k++)
             {
                 double nc = c + ci[k];
-                if (nc + sufMinC[i + 1] > p.Capacity + tol || nc + sufMaxC[i + 1] <= lower) continue;
+                if (!Feasibility.IsMet(nc + sufMinC[i + 1], p.Capacity) || nc + sufMaxC[i + 1] <= lower) continue;
                 double nv = v + vi[k];
                 if (nv + sufMaxV[i + 1] <= bestV) continue;
                 cur[i] = k;
@@ -143,12 +142,11 @@ public static class RuntimeSolvers
         var pos = new int[m];
         int[]? best = null;
         double bestV = double.NegativeInfinity;
-        double tol = 1e-9 * Math.Max(1, Math.Abs(p.Capacity));
         while (true)
         {
             double v = 0, c = 0;
             for (int i = 0; i < m; i++) { v += p.Value[i][pos[i]]; c += p.Cost[i][pos[i]]; }
-            if (c <= p.Capacity + tol && c > p.LowerCapacity && v > bestV) { bestV = v; best = (int[])pos.Clone(); }
+            if (Feasibility.IsMet(c, p.Capacity) && c > p.LowerCapacity && v > bestV) { bestV = v; best = (int[])pos.Clone(); }
             int k = m - 1;
             while (k >= 0 && ++pos[k] == p.Blocks[k].Length) { pos[k] = 0; k--; }
             if (k < 0) break;
@@ -165,7 +163,7 @@ public static class RuntimeSearch
 
     /// <summary>
     /// The runtime problem as a <see cref="Search.SearchProblem"/> over the loaded positions: objective -b^A, one row
-    /// sum Cost &lt;= Capacity, and for a lower bound one row sum(-Cost) &lt;= -LowerCapacity - epsilon.
+    /// sum Cost &lt;= Capacity, and for a lower bound one row sum(-Cost) strictly below -LowerCapacity (<see cref="Feasibility.StrictlyBelow"/>).
     /// </summary>
     public static Search.SearchProblem ToSearchProblem(RuntimeProblem p)
     {
@@ -175,9 +173,9 @@ public static class RuntimeSearch
         };
         if (p.LowerTarget is not null)
         {
-            double eps = 1e-9 * Math.Max(1, Math.Abs(p.LowerCapacity));
+            // cost > LowerCapacity: -cost strictly below -LowerCapacity under the one feasibility rule.
             rows.Add(new Search.ResourceRow("latency-floor", Search.RowKind.Internal,
-                p.Cost.Select(r => r.Select(c => -c).ToArray()).ToArray(), -p.LowerCapacity - eps, 0));
+                p.Cost.Select(r => r.Select(c => -c).ToArray()).ToArray(), Feasibility.StrictlyBelow(-p.LowerCapacity), 0));
         }
         return new Search.SearchProblem(p.Blocks.Select(b => b.Length).ToArray(), 0, p.Value, rows);
     }

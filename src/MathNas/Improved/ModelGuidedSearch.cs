@@ -137,7 +137,7 @@ public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = 
                 answer = all[k];
                 if (!closedLoop) break;
                 double measured = ctx.Evaluator.Evaluate(all[k], ctx.Cost);
-                if (measured <= budget) break;
+                if (Feasibility.IsMet(measured, budget)) break;
                 excluded.Add(k);
                 double error = measured - pl[k];
                 if (error > 0) effective = Math.Min(effective, budget - error);

@@ -71,7 +71,7 @@ public static class ClosedLoopSearch
                 predicted[row.Name] = pred;
                 if (!truth.TryGetValue(row.Name, out var t)) continue;
                 double max = originalMax[row.Name];
-                if (t <= max + 1e-9 * Math.Max(1, Math.Abs(max))) continue;
+                if (Feasibility.IsMet(t, max)) continue;
                 broken.Add(row.Name);
                 double err = t - pred;
                 if ((mode == ClosedLoopMode.Tighten || mode == ClosedLoopMode.Both) && err > 0)

@@ -57,11 +57,10 @@ public static class ParetoFront
         var list = new List<ParetoPoint>();
         var found = new List<int[]> { top.Best.Code };
         ParetoPoint last = new(hi, top.Best.Code, hi, top.Best.Objective, top.Status);
-        double tol = along.Tolerance;
         for (int t = points - 1; t >= 0; t--)
         {
             double b = points == 1 ? hi : lo + (hi - lo) * t / (points - 1);
-            if (last.Cost <= b + tol)
+            if (Feasibility.IsMet(last.Cost, b))
             {
                 list.Add(last with { Budget = b });
                 continue;
@@ -90,7 +89,6 @@ public static class ParetoFront
         var p = Strip(problem, along);
         var pts = new List<ParetoPoint>();
         double cap = double.PositiveInfinity;
-        double tol = along.Tolerance;
         int solves = 0;
         while (pts.Count < maxPoints)
         {
@@ -104,7 +102,9 @@ public static class ParetoFront
             if (pts.Count > 0 && pts[^1].Objective <= pt.Objective + 1e-12 * Math.Max(1, Math.Abs(pt.Objective))) pts.RemoveAt(pts.Count - 1);
             pts.Add(pt);
             if (r.Status != SolveStatus.Optimal) break;
-            cap = cost - 3 * Math.Max(tol, 1e-9 * Math.Max(1, Math.Abs(cost - along.Offset))); // strictly cheaper than this point
+            // Strictly cheaper than this point under the one feasibility rule (the step is relative to the cost, never to the
+            // row's coefficients), and clear of the rounding of Offset + sum.
+            cap = Math.Min(Feasibility.StrictlyBelow(cost), cost - 4 * Math.Abs(Math.BitIncrement(Math.Abs(along.Offset)) - Math.Abs(along.Offset)));
         }
         pts.Reverse();
         return new ParetoResult { Along = along.Name, Points = pts, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = pts.Count > 0 ? pts[0].Cost : null };

@@ -20,6 +20,9 @@ public sealed record Budget(string Metric, double Max)
     }
 
     public override string ToString() => $"{Metric}={Max.ToString("R", CultureInfo.InvariantCulture)}";
+
+    /// <summary>True when <paramref name="value"/> of <see cref="Metric"/> meets this budget (the one rule, <see cref="Feasibility.IsMet"/>).</summary>
+    public bool IsMet(double value) => Feasibility.IsMet(value, Max);
 }
 
 public enum RowKind
@@ -72,23 +75,70 @@ public sealed class ResourceRow
     /// <summary>The metric value of a code: Offset + Lhs.</summary>
     public double Value(ReadOnlySpan<int> code) => Offset + Lhs(code);
 
-    /// <summary>Absolute slack allowed when checking this row (rounding of sums): 1e-9 of its scale.</summary>
-    public double Tolerance
-    {
-        get
-        {
-            if (_tol >= 0) return _tol;
-            double s = double.IsFinite(Capacity) ? Math.Max(1, Math.Abs(Capacity)) : 1;
-            foreach (var r in Coef) foreach (var c in r) s = Math.Max(s, Math.Abs(c));
-            return _tol = 1e-9 * s;
-        }
-    }
+    /// <summary>
+    /// Absolute slack allowed when checking this row: <see cref="Feasibility.ToleranceOf"/> of the bound the row expresses
+    /// (<see cref="Max"/>), never of its coefficients (one huge coefficient must not loosen the row).
+    /// </summary>
+    public double Tolerance => Feasibility.ToleranceOf(Max);
 
-    private double _tol = -1;
-
+    /// <summary>The row's check, <see cref="Feasibility.IsMet"/> in the row's coordinates (both sides shifted by <see cref="Offset"/>).</summary>
     public bool IsSatisfied(ReadOnlySpan<int> code) => Lhs(code) <= Capacity + Tolerance;
 
     public ResourceRow WithCapacity(double capacity) => new(Name, Kind, Coef, capacity, Offset);
+
+    /// <summary>
+    /// The same constraint with its unaffordable coefficients (a block no network meeting this row can use: its
+    /// coefficient plus the least coefficients of the other nodes already exceeds the capacity, e.g. a block marked
+    /// unavailable with latency 1e9 or 1e308 FLOPs) brought down to the scale of the row, so that a solver's
+    /// arithmetic (Lagrangian sums, MILP coefficients) never meets a huge number. The feasible codes stay exactly the
+    /// same; when every remaining block always fits, the row becomes "use none of the unaffordable blocks"
+    /// (indicator coefficients, capacity 0); when no code meets it, a row no code meets (zero coefficients, capacity -1).
+    /// Returns this row when nothing is unaffordable. For solving only:
+    /// the row's values (<see cref="Value"/>) are those of the original.
+    /// </summary>
+    internal ResourceRow WithUnaffordableCapped()
+    {
+        if (!double.IsFinite(Capacity)) return this;
+        int m = Coef.Length;
+        double sumMin = 0;
+        var min = new double[m];
+        for (int i = 0; i < m; i++) { min[i] = Coef[i].Min(); sumMin += min[i]; }
+        double cap = Capacity + Tolerance;
+        if (!double.IsFinite(sumMin)) return this; // unbounded below: the row never binds through its huge block
+        if (sumMin > cap) return new ResourceRow(Name, Kind, Coef.Select(r => new double[r.Length]).ToArray(), -1, 0); // no code meets it
+        bool any = false;
+        double spread = 0, affordableMaxSum = 0;
+        var affordable = new bool[m][];
+        for (int i = 0; i < m; i++)
+        {
+            double limit = cap - (sumMin - min[i]), affMax = double.NegativeInfinity;
+            affordable[i] = new bool[Coef[i].Length];
+            for (int j = 0; j < Coef[i].Length; j++)
+            {
+                affordable[i][j] = Coef[i][j] <= limit;
+                if (affordable[i][j]) affMax = Math.Max(affMax, Coef[i][j]);
+                else any = true;
+            }
+            spread += affMax - min[i];
+            affordableMaxSum += affMax;
+        }
+        if (!any) return this;
+        if (affordableMaxSum <= Capacity)
+        {
+            // Every combination of affordable blocks fits: the row only forbids the unaffordable ones.
+            var ind = affordable.Select(r => r.Select(ok => ok ? 0.0 : 1.0).ToArray()).ToArray();
+            return new ResourceRow(Name, Kind, ind, 0, 0);
+        }
+        // A code using an unaffordable block still exceeds the capacity by at least max(1, |Capacity|, spread).
+        double d = Math.Max(1, Math.Max(Math.Abs(Capacity), spread));
+        var coef = new double[m][];
+        for (int i = 0; i < m; i++)
+        {
+            double v = cap - (sumMin - min[i]) + d;
+            coef[i] = Coef[i].Select((c, j) => affordable[i][j] ? c : Math.Min(c, v)).ToArray();
+        }
+        return new ResourceRow(Name, Kind, coef, Capacity, Offset);
+    }
 }
 
 /// <summary>
@@ -186,6 +236,23 @@ public sealed class SearchProblem
 
     public SearchProblem With(IReadOnlyList<ResourceRow>? rows = null, IEnumerable<int[]>? excluded = null) =>
         new(Counts, Constant, Value, rows ?? Rows, Ratio, excluded ?? Excluded, Space);
+
+    /// <summary>
+    /// The same problem (same feasible codes, same objective) with every row's unaffordable coefficients capped
+    /// (<see cref="ResourceRow.WithUnaffordableCapped"/>); this problem itself when there are none. What the solvers solve.
+    /// </summary>
+    internal SearchProblem WithUnaffordableCapped()
+    {
+        List<ResourceRow>? rows = null;
+        for (int t = 0; t < Rows.Count; t++)
+        {
+            var r = Rows[t].WithUnaffordableCapped();
+            if (ReferenceEquals(r, Rows[t]) && rows is null) continue;
+            rows ??= Rows.Take(t).ToList();
+            rows.Add(r);
+        }
+        return rows is null ? this : With(rows: rows);
+    }
 
     public SearchProblem WithExcluded(IEnumerable<int[]> more) => With(excluded: Excluded.Concat(more).ToList());
 

@@ -39,15 +39,17 @@ public abstract class SearchSolverBase : ISearchSolver
         if (o.TopK < 1) throw new MathNasException("top-k needs k >= 1");
         var t0 = Stopwatch.GetTimestamp();
         var deadline = DeadlineFrom(o.TimeLimitSeconds);
+        // Same feasible codes, no huge coefficients in the arithmetic (a block marked unavailable with latency 1e9).
+        var solving = problem.WithUnaffordableCapped();
         SearchResult r;
-        if (problem.Ratio is null)
+        if (solving.Ratio is null)
         {
-            var c = SolveLinear(problem, o.TopK, deadline, o);
+            var c = SolveLinear(solving, o.TopK, deadline, o);
             r = FromCore(c, 0);
         }
         else
         {
-            r = SolveRatioTopK(problem, o, deadline);
+            r = SolveRatioTopK(solving, o, deadline);
         }
         InfeasibilityReport? why = null;
         if (r.Status == SolveStatus.Infeasible && o.Diagnose) why = Diagnose(problem, deadline, o);
@@ -216,7 +218,7 @@ public abstract class SearchSolverBase : ISearchSolver
         foreach (var b in budgets)
         {
             var least = MinimizeRow(noExcl, b, consistency, deadline);
-            if (least is { } l && l > b.Max + b.Tolerance)
+            if (least is { } l && !Feasibility.IsMet(l, b.Max))
                 rows.Add(new InfeasibleRow(b.Name, b.Kind, b.Max, l,
                     $"budget {b.Name} of at most {F(b.Max)} cannot be met: the least {b.Name} of any network of the space is {F(l)}"));
         }
@@ -226,7 +228,7 @@ public abstract class SearchSolverBase : ISearchSolver
         {
             var others = problem.Rows.Where(r => !ReferenceEquals(r, b)).ToList();
             var least = MinimizeRow(noExcl, b, others, deadline);
-            if (least is { } l && l > b.Max + b.Tolerance)
+            if (least is { } l && !Feasibility.IsMet(l, b.Max))
                 rows.Add(new InfeasibleRow(b.Name, b.Kind, b.Max, l,
                     $"budget {b.Name} of at most {F(b.Max)} cannot be met together with the other budgets: under them the least {b.Name} is {F(l)}"));
         }

@@ -55,7 +55,7 @@ public sealed record LinearConstraint(string Name, IReadOnlyList<ConstraintTerm>
         return s;
     }
 
-    public bool IsSatisfied(Architecture a) => Lhs(a) <= Rhs + 1e-9;
+    public bool IsSatisfied(Architecture a) => Feasibility.IsMet(Lhs(a), Rhs);
 }
 
 public readonly record struct ConstraintTerm(int Node, int Block, double Coefficient);

@@ -53,7 +53,7 @@ public static class ValidNetworks
     {
         var cons = space.Constraints;
         int nk = ks.Length;
-        if (nodes.Length == 0) return ks.All(k => cons[k].Rhs >= -1e-9) ? BigInteger.One : BigInteger.Zero;
+        if (nodes.Length == 0) return ks.All(k => Feasibility.IsMet(0, cons[k].Rhs)) ? BigInteger.One : BigInteger.Zero;
         // coefficient of (node, block) in each constraint of the group
         var lastPos = new int[nk];
         var classes = new List<(double[] Coef, int Mult)>[nodes.Length];
@@ -83,7 +83,7 @@ public static class ValidNetworks
                         s[q] = sum[q] + coef[q];
                         if (lastPos[q] == p)
                         {
-                            if (s[q] > cons[ks[q]].Rhs + 1e-9) { ok = false; break; }
+                            if (!Feasibility.IsMet(s[q], cons[ks[q]].Rhs)) { ok = false; break; }
                             s[q] = 0; // checked: no longer part of the state
                         }
                     }
