@@ -32,7 +32,7 @@ public static class BaselineSearch
             var left = all.Where(a => !evaluator.IsCached(a)).ToList();
             return left.Count == 0 ? null : left[rng.Next(left.Count)];
         }
-        for (int attempt = 0; attempt < 10_000; attempt++)
+        for (int attempt = 0; attempt < SamplingLimits.FreshNetworkAttempts; attempt++)
         {
             var a = space.Sample(rng);
             if (!evaluator.IsCached(a)) return a;
@@ -41,7 +41,7 @@ public static class BaselineSearch
     }
 
     /// <summary>Every network when the space is small enough to list (at most <paramref name="limit"/>), else null.</summary>
-    internal static IReadOnlyList<Architecture>? SmallSpace(SearchSpace space, int needed, int limit = 1_000_000) =>
+    internal static IReadOnlyList<Architecture>? SmallSpace(SearchSpace space, int needed, int limit = SamplingLimits.SmallSpaceLimit) =>
         space.Size <= needed * 4L && space.Size <= limit ? space.Enumerate().ToList() : null;
 }
 
@@ -168,7 +168,7 @@ public static class RegularisedEvolution
     {
         var movable = Enumerable.Range(0, space.NodeCount).Where(i => space.Nodes[i].Count > 1).ToArray();
         if (movable.Length == 0) return parent;
-        for (int attempt = 0; attempt < 1000; attempt++)
+        for (int attempt = 0; attempt < SamplingLimits.MutationAttempts; attempt++)
         {
             int i = movable[rng.Next(movable.Length)];
             int j = rng.Next(space.Nodes[i].Count - 1);

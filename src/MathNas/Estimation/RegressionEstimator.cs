@@ -33,7 +33,7 @@ public sealed class RegressionEstimator(int samples, int seed = 0, double ridge 
         {
             var set = new HashSet<Architecture>();
             sample = new List<Architecture>();
-            int attempts = 0, maxAttempts = 50 * Samples + 10_000;
+            int attempts = 0, maxAttempts = SamplingLimits.AttemptsPerSample * Samples + SamplingLimits.RegressionExtraAttempts;
             while (sample.Count < Samples && attempts++ < maxAttempts)
             {
                 var a = space.Sample(rng);

@@ -34,7 +34,7 @@ public sealed class SampledEstimator(int samplesPerNode, int seed = 0) : IBlockE
             int target = (int)Math.Min(SamplesPerNode, pool);
             var contexts = new HashSet<Architecture>();
             var order = new List<Architecture>();
-            int attempts = 0, maxAttempts = 50 * target + 2000;
+            int attempts = 0, maxAttempts = SamplingLimits.AttemptsPerSample * target + SamplingLimits.SampledExtraAttempts;
             while (contexts.Count < target && attempts++ < maxAttempts)
             {
                 var ctx = space.Sample(rng).With(i, b);

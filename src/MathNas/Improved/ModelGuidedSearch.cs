@@ -37,13 +37,13 @@ public static class ImprovedModels
         {
             var a = new Architecture(columns.Select(c => c[r]));
             int attempts = 0;
-            while ((seen.Contains(a) || !space.IsValid(a) || (graph is not null && !graph.IsConnected(a))) && attempts++ < 10_000)
+            while ((seen.Contains(a) || !space.IsValid(a) || (graph is not null && !graph.IsConnected(a))) && attempts++ < SamplingLimits.FreshNetworkAttempts)
             {
                 // Redraw one node at a time so the per-node balance is disturbed as little as possible.
                 int i = rng.Next(space.NodeCount);
                 a = a.With(i, rng.Next(space.Nodes[i].Count));
             }
-            if (attempts >= 10_000) break;
+            if (attempts >= SamplingLimits.FreshNetworkAttempts) break;
             seen.Add(a);
             result.Add(a);
         }

@@ -13,6 +13,12 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
 {
     public override string Name => "bnb";
 
+    /// <summary>Problems with more candidate blocks than this (and at least one binding row) get a short probe of the tree first.</summary>
+    public const int ProbeMinBlocks = 300;
+
+    /// <summary>Nodes of that probe: it looks for a better incumbent, whose bound then fixes more blocks before the full search.</summary>
+    public const long ProbeNodes = 20_000;
+
     public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options)
     {
         var w = new Worker(problem, k, deadline, options);
@@ -109,7 +115,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             // ---- a short probe of the tree for a better incumbent, then fixing again and the full search ----
             int total = 0;
             foreach (var c in cand) total += c.Count;
-            long probe = total > 300 && _r > 0 ? 20_000 : long.MaxValue;
+            long probe = total > ProbeMinBlocks && _r > 0 ? ProbeNodes : long.MaxValue;
             while (true)
             {
                 BuildTree(cand);

@@ -23,6 +23,9 @@ public abstract class SearchSolverBase : ISearchSolver
 {
     public abstract string Name { get; }
 
+    /// <summary>Most Dinkelbach steps for the FLOPs-scaled objective (each strictly improves the ratio; in practice a handful suffice).</summary>
+    public const int MaxDinkelbachSteps = 200;
+
     /// <summary>Exact top-k of a linear problem (its Ratio is ignored), stopping at <paramref name="deadline"/> (a Stopwatch timestamp).</summary>
     public abstract CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options);
 
@@ -183,9 +186,9 @@ public abstract class SearchSolverBase : ISearchSolver
                     Nodes = nodes, Iterations = it,
                 };
             }
-            if (!improved || it > 200)
+            if (!improved || it > MaxDinkelbachSteps)
             {
-                if (it > 200 && improved) throw new InvalidOperationException("Dinkelbach did not converge in 200 steps");
+                if (it > MaxDinkelbachSteps && improved) throw new InvalidOperationException($"Dinkelbach did not converge in {MaxDinkelbachSteps} steps");
                 var sol = new Solution(best!, problem.Objective(best!));
                 return new SearchResult { Status = SolveStatus.Optimal, Solutions = [sol], UpperBound = sol.Objective, Nodes = nodes, Iterations = it };
             }

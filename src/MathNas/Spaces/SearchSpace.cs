@@ -140,7 +140,7 @@ public class SearchSpace
     /// <summary>A uniformly random network (uniform over choices per node; rejects networks that break constraints).</summary>
     public Architecture Sample(Random rng)
     {
-        for (int attempt = 0; attempt < 100_000; attempt++)
+        for (int attempt = 0; attempt < SamplingLimits.SampleAttempts; attempt++)
         {
             var c = new int[Nodes.Count];
             for (int i = 0; i < c.Length; i++) c[i] = rng.Next(Nodes[i].Count);
