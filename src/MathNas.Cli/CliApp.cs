@@ -15,6 +15,12 @@ internal static class ExitCodes
     public const int Ok = 0;
     /// <summary>Bad input, a failed parse, an infeasible budget, missing data: one line on stderr.</summary>
     public const int Error = 2;
+    /// <summary>
+    /// The request was valid and ran, but its answer could not be confirmed by measurement: `search --verify` ended
+    /// without a measured network that meets every budget. The report is printed (stdout) and one line on stderr
+    /// says what was measured.
+    /// </summary>
+    public const int Unverified = 3;
 }
 
 public static class CliApp

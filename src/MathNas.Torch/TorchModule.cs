@@ -21,15 +21,16 @@ public static class TorchModule
         SpaceRegistry.Register(Nb201MiniSpace.SpaceName, "NAS-Bench-201 cell space, small network for Fashion-MNIST (TorchSharp)", () => Nb201MiniSpace.Create());
         SpaceRegistry.Register(OfaMiniSpace.SpaceName, "Once-for-All-style MBConv space (depth/kernel/expand per stage) for Fashion-MNIST (TorchSharp)", () => OfaMiniSpace.Create());
         EvaluatorRegistry.Register(new EvaluatorRegistry.Entry("torch-latency",
-            "measured inference latency on this CPU (options: device, batch, warmup, repeats, threads)",
-            s => s is TorchSearchSpace, (s, o) => new TorchLatencyEvaluator((TorchSearchSpace)s, LatencyOptions.FromDictionary(o))));
+            "measured inference latency on this CPU (options: device, batch, warmup, runs (or repeats), threads, rounds, statistic=min|median|p25|p75; default: the fastest of 100 timed runs after 10 warm-up runs, as the built-in tables)",
+            s => s is TorchSearchSpace, (s, o) => new TorchLatencyEvaluator((TorchSearchSpace)s, LatencyOptions.FromDictionary(o)), LatencyOptions.Keys));
         EvaluatorRegistry.Register(new EvaluatorRegistry.Entry("torch-energy",
-            "energy per inference from Linux RAPL counters (options: device, batch, warmup, repeats, threads, rapl=ROOT)",
+            "energy per inference from Linux RAPL counters (options: device, batch, warmup, runs (or repeats), threads, rounds, rapl=ROOT)",
             s => s is TorchSearchSpace, (s, o) => new TorchEnergyEvaluator((TorchSearchSpace)s, LatencyOptions.FromDictionary(
-                o.Where(kv => !kv.Key.Equals("rapl", StringComparison.OrdinalIgnoreCase)).ToDictionary()), o.GetValueOrDefault("rapl"))));
+                o.Where(kv => !kv.Key.Equals("rapl", StringComparison.OrdinalIgnoreCase)).ToDictionary()), o.GetValueOrDefault("rapl")),
+            [.. LatencyOptions.Keys.Where(k => k != "statistic"), "rapl"]));
         EvaluatorRegistry.Register(new EvaluatorRegistry.Entry("supernet-accuracy",
             "shared-weight accuracy of a trained supernet on held-out Fashion-MNIST (options: supernet=DIR, heldout, recal, seed, data)",
-            s => s is TorchSearchSpace, (s, o) => CreateAccuracy((TorchSearchSpace)s, o)));
+            s => s is TorchSearchSpace, (s, o) => CreateAccuracy((TorchSearchSpace)s, o), ["supernet", "heldout", "recal", "seed", "data"]));
     }
 
     private static IEvaluator CreateAccuracy(TorchSearchSpace space, IReadOnlyDictionary<string, string> o)

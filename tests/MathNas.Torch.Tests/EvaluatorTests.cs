@@ -41,7 +41,7 @@ public class EvaluatorTests
         ev.MeasureMany([small, big, small]);
         Assert.Equal(2, ev.Measurements.Count);
         Assert.All(ev.Measurements.Values, m => Assert.Equal(7, m.Repeats));
-        Assert.Equal(ev.Measurements[big].MedianMs, ev.Evaluate(big)["latency:cpu"]);
+        Assert.Equal(ev.Measurements[big].MinMs, ev.Evaluate(big)["latency:cpu"]); // the default statistic: the fastest run
         Assert.True(ev.Measurements[big].MedianMs > ev.Measurements[small].MedianMs);
         var few = new TorchLatencyEvaluator(space, new LatencyOptions { Warmup = 0, Repeats = 3, Rounds = 10 });
         few.MeasureMany([small]);
@@ -55,6 +55,42 @@ public class EvaluatorTests
         Assert.Throws<MathNasException>(() => LatencyOptions.FromDictionary(new Dictionary<string, string> { ["batch"] = "x" }));
         Assert.Throws<MathNasException>(() => LatencyOptions.FromDictionary(new Dictionary<string, string> { ["device"] = "a:b" }));
         Assert.Equal("gpu0", LatencyOptions.FromDictionary(new Dictionary<string, string> { ["device"] = "gpu0" }).Device);
+    }
+
+    [Fact]
+    public void TorchLatencyUsesTheStatisticOfTheBuiltInTablesByDefaultAndAnOptionChoosesAnother()
+    {
+        TorchModule.Register();
+        var space = SpaceRegistry.Resolve("ofa-mini");
+        // tables/README.md: 10 warm-up + 100 timed runs in 10 interleaved rounds, the fastest run.
+        var d = new LatencyOptions();
+        Assert.Equal(("min", 100, 10, 10), (d.Statistic, d.Repeats, d.Warmup, d.Rounds));
+        var dflt = Assert.IsType<TorchLatencyEvaluator>(EvaluatorRegistry.Resolve("torch-latency", space));
+        Assert.Equal("min", dflt.Options.Statistic);
+        Assert.Equal(100, dflt.Options.Repeats);
+        var med = Assert.IsType<TorchLatencyEvaluator>(EvaluatorRegistry.Resolve("torch-latency:statistic=median,runs=5,warmup=1", space));
+        Assert.Equal(("median", 5, 1), (med.Options.Statistic, med.Options.Repeats, med.Options.Warmup));
+        var a = SupernetTrainer.Extreme(space, false);
+        var m = med.Measure(a);
+        Assert.Equal(m.MedianMs, med.Evaluate(a)["latency:cpu"]);
+        var p25 = new LatencyOptions { Statistic = "p25" };
+        Assert.Equal(2, p25.ValueOf(LatencyMeasurement.FromSamples([1, 2, 3, 4, 5])));
+        Assert.Equal(1, new LatencyOptions().ValueOf(LatencyMeasurement.FromSamples([3, 1, 2])));
+    }
+
+    [Theory]
+    [InlineData("torch-latency:foo=1", "has no option 'foo'")]
+    [InlineData("torch-latency:statistic=mean", "unknown latency statistic 'mean'")]
+    [InlineData("torch-latency:runs=5,repeats=5", "not both")]
+    [InlineData("torch-latency:runs=5,runs=6", "given twice")]
+    [InlineData("torch-energy:statistic=min", "has no option 'statistic'")]
+    [InlineData("supernet-accuracy:supernet=nowhere,foo=1", "has no option 'foo'")]
+    public void UnknownOrConflictingEvaluatorOptionsAreRefusedBeforeAnyWork(string spec, string message)
+    {
+        TorchModule.Register();
+        var space = SpaceRegistry.Resolve("ofa-mini");
+        var e = Assert.Throws<MathNasException>(() => EvaluatorRegistry.Resolve(spec, space));
+        Assert.Contains(message, e.Message);
     }
 
     [Fact]

@@ -58,6 +58,15 @@ internal sealed class SearchCommand : ICliCommand
             if (k < 1) throw new MathNasException("--top must be at least 1");
             var tl = p.GetValue(timeLimit);
             if (tl is { } tlv && !(tlv > 0)) throw new MathNasException("--time-limit must be a positive number of seconds");
+            // The whole request is checked before anything is solved or measured.
+            var verifySpec = p.GetValue(verify);
+            int repeatCount = p.GetValue(repeat);
+            if (repeatCount < 1) throw new MathNasException("--repeat must be at least 1");
+            if (repeatCount > 1 && verifySpec is not null) throw new MathNasException("--repeat and --verify cannot be combined");
+            if (verifySpec is not null && k > 1) throw new MathNasException("--verify and --top cannot be combined");
+            int maxRounds = p.GetValue(rounds);
+            if (maxRounds < 1) throw new MathNasException("--rounds must be at least 1");
+            var loopMode = ClosedLoopSearch.ParseMode(p.GetValue(mode)!);
             var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);
             var predictor = new Predictor(sp, ts, am);
             var problem = SearchProblemBuilder.Build(predictor, budgets);
@@ -66,19 +75,19 @@ internal sealed class SearchCommand : ICliCommand
             SearchResult result;
             ClosedLoopResult? loop = null;
             CachingEvaluator? evaluator = null;
-            var verifySpec = p.GetValue(verify);
             if (verifySpec is not null)
             {
-                if (k > 1) throw new MathNasException("--verify and --top cannot be combined");
                 evaluator = new CachingEvaluator(EvaluatorRegistry.Resolve(verifySpec, sp));
-                loop = ClosedLoopSearch.Run(solver, problem, evaluator, p.GetValue(rounds), ClosedLoopSearch.ParseMode(p.GetValue(mode)!), options);
+                if (!problem.Rows.Any(r => r.Kind == RowKind.Budget && evaluator.Metrics.ContainsKey(r.Name)))
+                    throw new MathNasException($"--verify {verifySpec} measures {string.Join(", ", evaluator.Metrics.Keys)}, none of the budgets ({string.Join(", ", budgets.Select(b => b.Metric))}); nothing to verify");
+                loop = ClosedLoopSearch.Run(solver, problem, evaluator, maxRounds, loopMode, options);
                 result = loop.Final;
             }
             else
             {
                 result = solver.Solve(problem, options);
             }
-            var (medianMs, repeats) = SearchTiming.Median(p.GetValue(repeat), loop is not null, result, () => solver.Solve(problem, options));
+            var (medianMs, repeats) = SearchTiming.Median(repeatCount, loop is not null, result, () => solver.Solve(problem, options));
 
             // Each solution's network and predicted metrics, once for both the JSON and the table.
             var solutions = result.Solutions.Select(s =>
@@ -108,6 +117,9 @@ internal sealed class SearchCommand : ICliCommand
                 ["budgets"] = problem.Rows.Where(r => r.Kind == RowKind.Budget).Select(r => new
                 {
                     metric = r.Name, max = r.Max, value = best is null ? (double?)null : r.Value(best.Code),
+                    measured = loop is null ? null : ClosedLoopReport.MeasuredOf(loop, best?.Code, r.Name),
+                    searched_max = loop is null ? (double?)null : loop.FinalRows.First(f => f.Name == r.Name && f.Kind == RowKind.Budget).Max,
+                    least_measured = loop is null ? null : ClosedLoopReport.LeastMeasured(loop, r.Name)?.Value,
                 }).ToList(),
                 ["solutions"] = solutions.Select(d => (object)new
                 {
@@ -130,6 +142,15 @@ internal sealed class SearchCommand : ICliCommand
                 jsonObj["infeasible_budgets"] = why.Rows.Select(r => new { metric = r.Row, max = r.Max, least_value = r.LeastValue, message = r.Message }).ToList();
             }
 
+            if (loop is not null && loop.History.Count > 0 && !loop.Verified)
+            {
+                // The loop ran and measured networks, but none met every budget: a report, not a user error.
+                if (p.GetValue(json)) env.WriteJson(jsonObj);
+                else ClosedLoopReport.Render(env, sp, problem, loop, evaluator!, predictor, solver.Name, am.Name());
+                env.Err.WriteLine($"error: {CliApp.OneLine(ClosedLoopReport.Unverified(loop, problem))}");
+                return ExitCodes.Unverified;
+            }
+
             if (best is null)
             {
                 if (p.GetValue(json)) env.WriteJson(jsonObj);
@@ -143,10 +164,13 @@ internal sealed class SearchCommand : ICliCommand
                 WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"]);
 
             if (p.GetValue(json)) { env.WriteJson(jsonObj); return 0; }
+            if (loop is not null)
+            {
+                ClosedLoopReport.Render(env, sp, problem, loop, evaluator!, predictor, solver.Name, am.Name());
+                return 0;
+            }
             var gapText = result.Status == SolveStatus.Optimal ? "proven optimal" : $"{result.Status.Name()}, gap <= {CliEnv.Num(result.Gap, 6)}";
             env.Console.WriteLine($"{sp.Name}: {gapText} ({solver.Name}, {am.Name()} accuracy, {CliEnv.Num(result.SolveMs, 3)} ms{(repeats > 1 ? $"; median of {repeats} solves {CliEnv.Num(medianMs, 3)} ms" : "")})");
-            if (loop is not null)
-                env.Console.WriteLine($"closed loop with '{evaluator!.Name}': {(loop.Verified ? "verified" : "NOT verified")} after {loop.Rounds} round(s), {loop.Evaluations} evaluation(s)");
             // The table shows the budgeted metrics, FLOPs and params (and every metric when there are at most four);
             // --json gives every metric of the tables.
             var budgeted = budgets.Select(b => b.Metric).ToHashSet();

@@ -15,13 +15,37 @@ public sealed record LatencyOptions
     public string Device { get; init; } = "cpu";
     public int Batch { get; init; } = 1;
     public int Warmup { get; init; } = 10;
-    public int Repeats { get; init; } = 50;
+    /// <summary>Timed runs per network (evaluator option runs=, or its synonym repeats=).</summary>
+    public int Repeats { get; init; } = 100;
     /// <summary>torch.set_num_threads while measuring.</summary>
     public int Threads { get; init; } = 1;
     /// <summary>When several networks are measured together (<see cref="TorchLatencyEvaluator.MeasureMany"/>), the
     /// timed runs are split into this many interleaved rounds, so that a burst of other load on the machine hits
     /// every network alike instead of a few.</summary>
-    public int Rounds { get; init; } = 5;
+    public int Rounds { get; init; } = 10;
+
+    /// <summary>
+    /// The statistic of the timed runs that is the network's latency: "min" (the fastest run, the default: the
+    /// statistic of the built-in tables, tables/README.md; on a machine shared with other work the least moved by
+    /// it), "median", "p25" or "p75".
+    /// </summary>
+    public string Statistic { get; init; } = "min";
+
+    /// <summary>The statistics <see cref="Statistic"/> may name.</summary>
+    public static readonly IReadOnlyList<string> Statistics = ["min", "median", "p25", "p75"];
+
+    /// <summary>The evaluator options <see cref="FromDictionary"/> reads (torch-latency; torch-energy reads them but statistic).</summary>
+    public static readonly IReadOnlyList<string> Keys = ["device", "batch", "warmup", "runs", "repeats", "threads", "rounds", "statistic"];
+
+    /// <summary>The latency of a measurement under <see cref="Statistic"/>.</summary>
+    public double ValueOf(LatencyMeasurement m) => Statistic switch
+    {
+        "min" => m.MinMs,
+        "median" => m.MedianMs,
+        "p25" => m.P25Ms,
+        "p75" => m.P75Ms,
+        _ => throw new MathNasException($"unknown latency statistic '{Statistic}': use {string.Join(", ", Statistics)}"),
+    };
 
     public void Check()
     {
@@ -31,14 +55,22 @@ public sealed record LatencyOptions
         if (Threads <= 0) throw new MathNasException($"latency threads must be positive, not {Threads}");
         if (Rounds <= 0) throw new MathNasException($"latency rounds must be positive, not {Rounds}");
         if (string.IsNullOrWhiteSpace(Device) || Device.Contains(':')) throw new MathNasException($"'{Device}' is not a device name");
+        if (!Statistics.Contains(Statistic)) throw new MathNasException($"unknown latency statistic '{Statistic}': use {string.Join(", ", Statistics)}");
     }
 
     public static LatencyOptions FromDictionary(IReadOnlyDictionary<string, string> o)
     {
+        foreach (var k in o.Keys)
+            if (!Keys.Contains(k, StringComparer.OrdinalIgnoreCase))
+                throw new MathNasException($"latency has no option '{k}' (options: {string.Join(", ", Keys)})");
+        if (o.ContainsKey("runs") && o.ContainsKey("repeats")) throw new MathNasException("give the number of timed runs once: runs= or repeats=, not both");
+        var dflt = new LatencyOptions();
         var r = new LatencyOptions
         {
-            Device = o.TryGetValue("device", out var d) ? d : "cpu",
-            Batch = Int(o, "batch", 1), Warmup = Int(o, "warmup", 10), Repeats = Int(o, "repeats", 50), Threads = Int(o, "threads", 1), Rounds = Int(o, "rounds", 5),
+            Device = o.TryGetValue("device", out var d) ? d : dflt.Device,
+            Batch = Int(o, "batch", dflt.Batch), Warmup = Int(o, "warmup", dflt.Warmup),
+            Repeats = Int(o, "runs", Int(o, "repeats", dflt.Repeats)), Threads = Int(o, "threads", dflt.Threads), Rounds = Int(o, "rounds", dflt.Rounds),
+            Statistic = o.TryGetValue("statistic", out var st) ? st.Trim().ToLowerInvariant() : dflt.Statistic,
         };
         r.Check();
         return r;
@@ -66,8 +98,9 @@ public sealed record LatencyMeasurement(double MedianMs, double P25Ms, double P7
 /// <summary>
 /// Measures whole-network inference latency on this CPU with TorchSharp: the stand-alone network of the architecture
 /// (weights do not change the time), evaluation mode, no gradients, <see cref="LatencyOptions.Warmup"/> unmeasured
-/// runs, then <see cref="LatencyOptions.Repeats"/> timed runs; the value is their median (ms), with the spread kept in
-/// <see cref="Last"/>. The thread count is pinned with torch.set_num_threads.
+/// runs, then <see cref="LatencyOptions.Repeats"/> timed runs; the value is their <see cref="LatencyOptions.Statistic"/>
+/// (ms; by default the fastest run, as in the built-in tables), with the spread kept in <see cref="Measurements"/>.
+/// The thread count is pinned with torch.set_num_threads.
 /// </summary>
 public sealed class TorchLatencyEvaluator : IEvaluator
 {
@@ -90,7 +123,7 @@ public sealed class TorchLatencyEvaluator : IEvaluator
     public LatencyMeasurement? Last { get; private set; }
 
     public IReadOnlyDictionary<string, double> Evaluate(Architecture architecture) =>
-        new Dictionary<string, double> { [Metric] = MeasurementOf(architecture).MedianMs };
+        new Dictionary<string, double> { [Metric] = Options.ValueOf(MeasurementOf(architecture)) };
 
     /// <summary>The measurement of <paramref name="a"/> made so far, else a new one.</summary>
     public LatencyMeasurement MeasurementOf(Architecture a)

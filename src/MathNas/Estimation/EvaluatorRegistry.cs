@@ -8,7 +8,12 @@ namespace MathNas.Estimation;
 /// </summary>
 public static class EvaluatorRegistry
 {
-    public sealed record Entry(string Name, string Description, Func<SearchSpace, bool> Supports, Func<SearchSpace, IReadOnlyDictionary<string, string>, IEvaluator> Create);
+    /// <summary>
+    /// A registered evaluator. <paramref name="Options"/>: the option keys it accepts (case-insensitive); any other
+    /// key in a spec is refused before the evaluator is created (null or empty: it takes no options).
+    /// </summary>
+    public sealed record Entry(string Name, string Description, Func<SearchSpace, bool> Supports, Func<SearchSpace, IReadOnlyDictionary<string, string>, IEvaluator> Create,
+        IReadOnlyList<string>? Options = null);
 
     private static readonly Dictionary<string, Entry> Entries = new(StringComparer.OrdinalIgnoreCase);
     private static readonly object Lock = new();
@@ -50,12 +55,19 @@ public static class EvaluatorRegistry
             {
                 var eq = kv.IndexOf('=');
                 if (eq <= 0) throw new MathNasException($"evaluator option '{kv}' in '{spec}' is not key=value");
-                options[kv[..eq]] = kv[(eq + 1)..];
+                var key = kv[..eq].Trim();
+                if (!options.TryAdd(key, kv[(eq + 1)..].Trim())) throw new MathNasException($"evaluator option '{key}' is given twice in '{spec}'");
             }
         }
         Entry? e;
         lock (Lock) Entries.TryGetValue(name, out e);
         if (e is null) throw new MathNasException($"unknown evaluator '{name}': use one of {string.Join(", ", List().Select(x => x.Name))}");
+        var allowed = e.Options ?? [];
+        foreach (var k in options.Keys)
+            if (!allowed.Contains(k, StringComparer.OrdinalIgnoreCase))
+                throw new MathNasException(allowed.Count == 0
+                    ? $"evaluator '{e.Name}' takes no options, not '{k}'"
+                    : $"evaluator '{e.Name}' has no option '{k}' (options: {string.Join(", ", allowed)})");
         if (!e.Supports(space)) throw new MathNasException($"evaluator '{name}' does not support space '{space.Name}'");
         return e.Create(space, options);
     }

@@ -48,5 +48,6 @@ public sealed class NasBench201BenchmarkEvaluator : IEvaluator
                 if (!k.Equals("dir", StringComparison.OrdinalIgnoreCase))
                     throw new MathNasException($"evaluator '{EvaluatorName}' has no option '{k}' (options: dir=FOLDER)");
             return Load(options.TryGetValue("dir", out var d) ? d : null);
-        });
+        },
+        ["dir"]);
 }
