@@ -209,6 +209,19 @@ internal sealed class CliEnv
         public void Report(ProgressInfo value) { lock (_lock) report(value); }
     }
 
+    /// <summary>A metric's value for tables, flagged when the tables predict it below zero although it cannot be negative.</summary>
+    public static string NumOf(string metric, double v, int decimals = 4) =>
+        Num(v, decimals) + (v < 0 && Search.BelowZero.CannotBeNegative(metric) ? " (below 0!)" : "");
+
+    /// <summary>One line for the report when predictions of metrics that cannot be negative are below zero (null when none).</summary>
+    public static string? BelowZeroWarning(IReadOnlyDictionary<string, double> predicted)
+    {
+        var flagged = Search.BelowZero.Flagged(predicted);
+        return flagged.Count == 0 ? null
+            : $"warning: the tables predict {string.Join(", ", flagged.Select(f => $"{f} = {Num(predicted[f])}"))} for this network: below zero, "
+              + "which that metric cannot be; the additive table does not hold for this network";
+    }
+
     /// <summary>Formats a number for tables: up to 4 significant decimals, invariant culture.</summary>
     public static string Num(double v, int decimals = 4) =>
         double.IsNaN(v) ? "-" : v.ToString("0." + new string('#', decimals), System.Globalization.CultureInfo.InvariantCulture);

@@ -77,11 +77,12 @@ internal static class ClosedLoopReport
             if (accMeasured) cells.Add(Opt(MeasuredOf(loop, best.Code, MetricNames.Accuracy)));
             foreach (var m in budgets)
             {
-                cells.Add(CliEnv.Num(predicted.TryGetValue(m.Name, out var pv) ? pv : m.Value(best.Code)));
+                cells.Add(CliEnv.NumOf(m.Name, predicted.TryGetValue(m.Name, out var pv) ? pv : m.Value(best.Code)));
                 if (measuredMetrics.Contains(m.Name)) cells.Add(Opt(MeasuredOf(loop, best.Code, m.Name)));
             }
             t.AddRow(cells.ToArray());
             env.Console.Write(t);
+            if (CliEnv.BelowZeroWarning(predicted) is { } warn) env.Console.WriteLine(warn);
         }
 
         if (loop.History.Count > 0)
@@ -96,7 +97,7 @@ internal static class ClosedLoopReport
                 if (accMeasured) cells.Add(Opt(r.Measured.TryGetValue(MetricNames.Accuracy, out var ma) ? ma : null));
                 foreach (var m in measuredMetrics)
                 {
-                    cells.Add(Opt(r.Predicted.TryGetValue(m, out var pv) ? pv : null));
+                    cells.Add(r.Predicted.TryGetValue(m, out var pv) ? CliEnv.NumOf(m, pv) : "-");
                     cells.Add(Opt(r.Measured.TryGetValue(m, out var mv) ? mv : null));
                 }
                 cells.Add(Markup.Escape(r.Broken.Count == 0 ? "-" : string.Join(", ", r.Broken)));
@@ -112,7 +113,7 @@ internal static class ClosedLoopReport
             var line = $"budget {r.Name} <= {CliEnv.Num(r.Max)}";
             if (result.Best is { } b)
             {
-                line += $": predicted {CliEnv.Num(r.Value(b.Code))}";
+                line += $": predicted {CliEnv.NumOf(r.Name, r.Value(b.Code))}";
                 if (MeasuredOf(loop, b.Code, r.Name) is { } mv) line += $", measured {CliEnv.Num(mv)}";
             }
             if (!Feasibility.IsMet(r.Max, searched)) line += $" (searched with <= {CliEnv.Num(searched)} after tightening by the measured error)";

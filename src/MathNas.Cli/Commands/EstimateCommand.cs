@@ -51,14 +51,24 @@ internal sealed class EstimateCommand : ICliCommand
             var seconds = started.Elapsed.TotalSeconds;
             tables.Save(outPath);
             var first = tables.Tables.Values.First();
-            var rows = tables.Tables.Values.OrderBy(t => t.Metric, StringComparer.Ordinal).Select(t => new
+            var rows = tables.Tables.Values.OrderBy(t => t.Metric, StringComparer.Ordinal).Select(t =>
             {
-                metric = t.Metric,
-                unit = t.Unit,
-                base_value = t.BaseValue,
-                reference_flops = t.ReferenceFlops,
-                min = t.Range().Min,
-                max = t.Range().Max,
+                // Metrics that cannot be negative: how many valid networks the table predicts below zero (exact, or a labelled bound).
+                var bz = Search.BelowZero.CannotBeNegative(t.Metric) ? Search.BelowZero.Analyse(sp, tables, t.Metric) : null;
+                return new
+                {
+                    metric = t.Metric,
+                    unit = t.Unit,
+                    base_value = t.BaseValue,
+                    reference_flops = t.ReferenceFlops,
+                    min = t.Range().Min,
+                    max = t.Range().Max,
+                    below_zero = bz is null ? null : new
+                    {
+                        networks = Count(bz.Count), upper_bound = Count(bz.CountUpperBound), exact = bz.Exact, of = Count(bz.Networks),
+                        least_value = bz.Least, least_code = bz.LeastCode, method = bz.Method,
+                    },
+                };
             }).ToList();
             if (p.GetValue(json))
             {
@@ -82,12 +92,21 @@ internal sealed class EstimateCommand : ICliCommand
             if (first.Provenance.ReferenceNetwork.Length > 0)
                 env.Console.WriteLine($"reference network: {first.Provenance.ReferenceNetwork} ({sp.Describe(Spaces.Architecture.Parse(first.Provenance.ReferenceNetwork))})");
             if (first.ReferenceFlops is { } rf) env.Console.WriteLine($"reference FLOPs: {CliEnv.Num(rf)} {sp.FlopsUnit}");
-            var t = new Table().AddColumns("metric", "unit", "base value", "predicted min", "predicted max");
-            foreach (var r in rows) t.AddRow(Markup.Escape(r.metric), Markup.Escape(r.unit), CliEnv.Num(r.base_value), CliEnv.Num(r.min), CliEnv.Num(r.max));
+            var t = new Table().AddColumns("metric", "unit", "base value", "predicted min", "predicted max", "predicted below 0");
+            foreach (var r in rows)
+                t.AddRow(Markup.Escape(r.metric), Markup.Escape(r.unit), CliEnv.Num(r.base_value), CliEnv.NumOf(r.metric, r.min), CliEnv.Num(r.max),
+                    r.below_zero is not { } b ? "-"
+                    : b.exact ? $"{b.networks:0} of {b.of:0}"
+                    : $"{b.networks:0} to {b.upper_bound:0} of {b.of:0} (bound)");
             env.Console.Write(t);
+            foreach (var r in rows.Where(r => r.below_zero is { upper_bound: > 0 }))
+                env.Console.WriteLine($"warning: the {r.metric} table predicts {(r.below_zero!.exact ? $"{r.below_zero.networks:0}" : $"up to {r.below_zero.upper_bound:0}")} network(s) below zero (least {CliEnv.Num(r.below_zero.least_value)} for {string.Join(",", r.below_zero.least_code ?? [])}; {r.below_zero.method}), which {r.metric} cannot be");
             env.Console.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>A count of networks as an exact JSON number (decimal holds 28 digits, more than any space's size here).</summary>
+    private static decimal Count(System.Numerics.BigInteger n) => n <= new System.Numerics.BigInteger(decimal.MaxValue) ? (decimal)n : decimal.MaxValue;
 }

@@ -80,6 +80,7 @@ internal sealed class ParetoCommand : ICliCommand
                     points = front.Points.Select(q => new
                     {
                         budget = q.Budget, cost = q.Cost, accuracy = q.Objective, status = q.Status.Name(),
+                        below_zero = q.Cost < 0 && BelowZero.CannotBeNegative(metric),
                         code = q.Code, architecture = sp.Describe(new Architecture(q.Code)),
                     }).ToList(),
                 });
@@ -88,8 +89,11 @@ internal sealed class ParetoCommand : ICliCommand
             env.Console.WriteLine($"{sp.Name}: {front.Points.Count} points along {metric} ({(front.AllOptimal ? "all proven optimal" : "some not proven")}, {front.Solves} solves, {CliEnv.Num(front.Ms, 2)} ms)");
             var t = new Table().AddColumns("budget", metric, "predicted accuracy", "code", "status");
             foreach (var q in front.Points)
-                t.AddRow(CliEnv.Num(q.Budget), CliEnv.Num(q.Cost), CliEnv.Num(q.Objective), string.Join(",", q.Code), q.Status.Name());
+                t.AddRow(CliEnv.Num(q.Budget), CliEnv.NumOf(metric, q.Cost), CliEnv.Num(q.Objective), string.Join(",", q.Code), q.Status.Name());
             env.Console.Write(t);
+            int negative = front.Points.Count(q => q.Cost < 0 && BelowZero.CannotBeNegative(metric));
+            if (negative > 0)
+                env.Console.WriteLine($"warning: {negative} point(s) are predicted below zero along {metric}, which it cannot be; the additive table does not hold there");
             return 0;
         });
         return cmd;

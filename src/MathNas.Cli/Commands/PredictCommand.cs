@@ -56,14 +56,16 @@ internal sealed class PredictCommand : ICliCommand
                     architecture = sp.Describe(a),
                     accuracy_model = m.Name(),
                     predicted,
+                    below_zero = Search.BelowZero.Flagged(predicted),
                 });
                 return 0;
             }
             env.Console.WriteLine($"{sp.Describe(a)}  (code {a})");
             var table = new Table().AddColumns("metric", "predicted", "unit");
             foreach (var (metric, v) in predicted)
-                table.AddRow(Markup.Escape(metric), CliEnv.Num(v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
+                table.AddRow(Markup.Escape(metric), CliEnv.NumOf(metric, v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
             env.Console.Write(table);
+            if (CliEnv.BelowZeroWarning(predicted) is { } warn) env.Console.WriteLine(warn);
             if (t.Has(Tables.MetricNames.Accuracy)) env.Console.WriteLine($"accuracy model: {m.Name()}");
             return 0;
         });

@@ -107,6 +107,7 @@ internal sealed class SearchCommand : ICliCommand
                 ["code"] = best?.Code,
                 ["architecture"] = arch is null ? null : sp.Describe(arch),
                 ["predicted"] = predicted,
+                ["below_zero"] = predicted is null ? null : BelowZero.Flagged(predicted),
                 ["objective"] = best?.Objective,
                 ["gap"] = double.IsFinite(result.Gap) ? result.Gap : null,
                 ["upper_bound"] = double.IsFinite(result.UpperBound) ? result.UpperBound : null,
@@ -126,6 +127,7 @@ internal sealed class SearchCommand : ICliCommand
                     code = d.Solution.Code,
                     architecture = sp.Describe(d.Arch),
                     predicted = d.Predicted,
+                    below_zero = BelowZero.Flagged(d.Predicted),
                     objective = d.Solution.Objective,
                 }).ToList(),
             };
@@ -183,12 +185,13 @@ internal sealed class SearchCommand : ICliCommand
             foreach (var (s, a, pr) in solutions)
             {
                 var cells = new List<string> { rank++.ToString(CultureInfo.InvariantCulture), string.Join(",", s.Code), Markup.Escape(sp.Describe(a)), CliEnv.Num(s.Objective) };
-                cells.AddRange(shown.Select(m => CliEnv.Num(pr[m])));
+                cells.AddRange(shown.Select(m => CliEnv.NumOf(m, pr[m])));
                 t.AddRow(cells.ToArray());
             }
             env.Console.Write(t);
             foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
-                env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}");
+                env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.NumOf(r.Name, r.Value(best.Code))}");
+            if (CliEnv.BelowZeroWarning(predicted) is { } warn) env.Console.WriteLine(warn);
             if (shown.Count < allMetrics.Count)
                 env.Console.WriteLine($"other predicted metrics ({allMetrics.Count - shown.Count}) are in --json");
             return 0;

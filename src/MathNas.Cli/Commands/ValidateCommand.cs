@@ -45,11 +45,17 @@ internal sealed class ValidateCommand : ICliCommand
                     "true " + label, "predicted " + label,
                     [new Plots.Series("NAS-Bench-201 networks", r.Truth, r.Predicted, MarkerSize: 2)], diagonal: true);
             }
+            // Metrics that cannot be negative: how many of the networks the table predicts below zero, and the least value.
+            bool signed = Search.BelowZero.CannotBeNegative(r.Metric);
+            int belowZero = signed ? r.Predicted.Count(v => v < 0) : 0;
+            double leastPredicted = r.Predicted.Min();
             if (p.GetValue(json))
             {
                 env.WriteJson(new
                 {
                     metric = r.Metric,
+                    predicted_below_zero = signed ? belowZero : (int?)null,
+                    least_predicted = leastPredicted,
                     n = r.N,
                     spearman = r.Spearman,
                     kendall = r.Kendall,
@@ -62,6 +68,10 @@ internal sealed class ValidateCommand : ICliCommand
             }
             env.Console.WriteLine($"{r.Metric} over {r.N} NAS-Bench-201 networks ({r.Estimator} tables, {r.Evaluations} evaluations{(r.Metric == Tables.MetricNames.Accuracy ? ", accuracy model " + m.Name() : "")}):");
             env.Console.WriteLine($"  Spearman {CliEnv.Num(r.Spearman)}   Kendall tau-b {CliEnv.Num(r.Kendall)}");
+            if (signed)
+                env.Console.WriteLine(belowZero == 0
+                    ? $"  predicted below zero: none (least predicted {CliEnv.Num(leastPredicted)})"
+                    : $"  warning: the table predicts {belowZero} of the {r.N} networks below zero (least {CliEnv.Num(leastPredicted)}), which {r.Metric} cannot be");
             if (plotPath is not null) env.Console.WriteLine($"wrote {Path.GetFullPath(plotPath)}");
             return 0;
         });

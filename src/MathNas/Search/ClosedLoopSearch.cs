@@ -42,8 +42,10 @@ public sealed class ClosedLoopResult
 /// A budget is never tightened below (a) the least value the tables predict for any network still allowed (the
 /// other rows and the cuts so far): tightening further would leave no network at all, which says nothing about the
 /// measurements; nor below (b) the prediction of a network that was measured within this budget (it must stay
-/// allowed). When the measured error asks for more, the budget stops at that floor, and a network that still breaks
-/// it is cut instead (also in <see cref="ClosedLoopMode.Tighten"/> mode), so every round makes progress.
+/// allowed); a latency, energy, FLOPs or params budget is never tightened below zero. When the measured error asks
+/// for more, the budget stops at that floor, and a network that still breaks it is cut instead (also in
+/// <see cref="ClosedLoopMode.Tighten"/> mode), so every round makes progress. After a cut the floor is recomputed
+/// (the least value among the networks left), so tightening and cutting together never empty the search for no reason.
 /// </remarks>
 public static class ClosedLoopSearch
 {
@@ -129,6 +131,8 @@ public static class ClosedLoopSearch
         {
             double max = originalMax[rows[k].Name];
             double floor = TighteningFloor(solver, problem, next, excluded, k, history, max);
+            // A metric that cannot be negative is never searched with a negative bound (a negative budget is refused too).
+            if (BelowZero.CannotBeNegative(rows[k].Name)) floor = Math.Max(floor, 0);
             double bound = Math.Min(max, Math.Max(want, floor));
             next[k] = rows[k].WithCapacity(bound - rows[k].Offset);
         }

@@ -54,6 +54,8 @@ public static class ParetoFront
         if (top.Best is null || least is null)
             return new ParetoResult { Along = along.Name, Points = [], Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
         double hi = along.Value(top.Best.Code), lo = least.Value;
+        // A metric that cannot be negative: budgets start at the least feasible non-negative value, not at a negative prediction.
+        if (BelowZero.CannotBeNegative(along.Name) && lo < 0) lo = Math.Min(hi, 0);
         var list = new List<ParetoPoint>();
         var found = new List<int[]> { top.Best.Code };
         ParetoPoint last = new(hi, top.Best.Code, hi, top.Best.Objective, top.Status);

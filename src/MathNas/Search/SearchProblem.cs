@@ -16,10 +16,19 @@ public sealed record Budget(string Metric, double Max)
         if (metric == Tables.MetricNames.Accuracy) throw new MathNasException("accuracy is maximised, it cannot be a budget");
         if (!double.TryParse(text[(eq + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             throw new MathNasException($"budget '{text}': '{text[(eq + 1)..]}' is not a finite number");
-        return new Budget(metric, v);
+        var b = new Budget(metric, v);
+        b.CheckSign();
+        return b;
     }
 
     public override string ToString() => $"{Metric}={Max.ToString("R", CultureInfo.InvariantCulture)}";
+
+    /// <summary>Refuses a negative bound on a metric that cannot be negative (latency, energy, FLOPs, params).</summary>
+    public void CheckSign()
+    {
+        if (Max < 0 && BelowZero.CannotBeNegative(Metric))
+            throw new MathNasException($"budget {Metric}={Max.ToString("R", CultureInfo.InvariantCulture)}: a {Metric.Split(':')[0]} budget cannot be negative");
+    }
 
     /// <summary>True when <paramref name="value"/> of <see cref="Metric"/> meets this budget (the one rule, <see cref="Feasibility.IsMet"/>).</summary>
     public bool IsMet(double value) => Feasibility.IsMet(value, Max);

@@ -38,6 +38,7 @@ public static class SearchProblemBuilder
     {
         var metric = MetricNames.Normalize(b.Metric);
         if (!double.IsFinite(b.Max)) throw new MathNasException($"budget {metric}: the bound must be a finite number");
+        (b with { Metric = metric }).CheckSign();
         var row = MetricRow(space, tables, metric);
         return row.WithCapacity(b.Max - row.Offset);
     }
