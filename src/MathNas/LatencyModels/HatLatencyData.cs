@@ -91,7 +91,7 @@ public static class HatLatencyData
             for (int k = 0; k < f.Length; k++)
             {
                 if (!double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out v[k]) || !double.IsFinite(v[k]))
-                    throw new MathNasException(At($"'{TextSafety.Escape(f[k].Length > 40 ? f[k][..40] + "..." : f[k])}' in column '{Header[k]}' is not a finite number"));
+                    throw new MathNasException(At($"'{TextSafety.Escape(f[k].Length > 40 ? f[k][..40] + "..." : f[k])}' in column '{Header[k]}' is not a number, or not a finite one"));
             }
             int I(int k) => v[k] == Math.Round(v[k]) && Math.Abs(v[k]) <= int.MaxValue ? (int)v[k] : throw new MathNasException(At($"column '{Header[k]}' must be an integer"));
             var row = new HatLatencyRow(I(0), I(1), v[2], v[3], I(4), I(5), v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]);

@@ -88,6 +88,22 @@ public static class SafeYaml
         if (documents == 0) throw new MathNasException($"{what} is empty");
     }
 
+    /// <summary>The text of a YAML file, refused before reading when the file is larger than the limits allow.</summary>
+    public static string ReadFile(string path, string what, Limits limits)
+    {
+        try
+        {
+            var len = new FileInfo(path).Length;
+            if (len > 4L * limits.MaxChars)
+                throw new MathNasException($"{what} is too large: {len:N0} bytes (at most {limits.MaxChars:N0} characters)");
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MathNasException($"cannot read {what}: {TextSafety.Escape(e.Message)}");
+        }
+    }
+
     /// <summary><see cref="Check"/>, then the single document as a representation tree.</summary>
     public static YamlNode LoadRoot(string text, string what, Limits limits)
     {

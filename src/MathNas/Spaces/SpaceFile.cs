@@ -55,7 +55,7 @@ public static class SpaceFile
     public static SearchSpace Load(string path)
     {
         if (!File.Exists(path)) throw new MathNasException($"space file '{path}' does not exist");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(SafeYaml.ReadFile(path, $"space file '{path}'", SafeYaml.Space), path);
     }
 
     /// <summary>Most nodes, blocks (all nodes together) and constraint terms a space file may declare.</summary>
@@ -105,6 +105,22 @@ public static class SpaceFile
     {
         string Where(string s) => $"space file '{source}': {s}";
         if (string.IsNullOrWhiteSpace(dto.Name)) throw new MathNasException(Where("'name' is missing"));
+        // Names and units are echoed in tables and messages: no control characters (they could act on a terminal).
+        void Plain(string? text, string what)
+        {
+            if (text is not null && text.Any(c => char.IsControl(c)))
+                throw new MathNasException(Where($"{what} '{TextSafety.Escape(text)}' contains a control character"));
+        }
+        Plain(dto.Name, "'name'");
+        Plain(dto.FlopsUnit, "'flops_unit'");
+        Plain(dto.ParamsUnit, "'params_unit'");
+        foreach (var n in dto.Nodes ?? [])
+        {
+            Plain(n?.Name, "node name");
+            Plain(n?.Base, "base");
+            foreach (var b in n?.Blocks ?? []) Plain(b?.Name, "block name");
+        }
+        foreach (var c in dto.Constraints ?? []) Plain(c?.Name, "constraint name");
         if (dto.Nodes is null || dto.Nodes.Count == 0) throw new MathNasException(Where("'nodes' is missing or empty"));
         if (dto.Nodes.Count > MaxNodes) throw new MathNasException(Where($"{dto.Nodes.Count:N0} nodes; at most {MaxNodes:N0} are supported"));
         long blockCount = dto.Nodes.Sum(n => (long)(n?.Blocks?.Count ?? 0));
