@@ -27,6 +27,9 @@ public static class TextSafety
         return sb.ToString();
     }
 
+    /// <summary>Line breaks and tabs as spaces, then <see cref="Escape"/>: text fit for a one-line message.</summary>
+    public static string OneLine(string? s) => Escape((s ?? "").ReplaceLineEndings(" ").Replace('\t', ' '));
+
     private static bool NeedsEscape(char c) =>
         c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c is '\u2028' or '\u2029'
         || c is >= '\u202A' and <= '\u202E' || c is >= '\u2066' and <= '\u2069'; // bidirectional overrides

@@ -22,8 +22,8 @@ public static class SafeYaml
     /// <summary>Limits for small native config files (a few keys and lists).</summary>
     public static readonly Limits Config = new(MaxChars: 1 << 20, MaxDepth: 16, MaxNodes: 100_000, MaxAliases: 100);
 
-    /// <summary>Limits for search-space files (up to many thousands of blocks).</summary>
-    public static readonly Limits Space = new(MaxChars: 32 << 20, MaxDepth: 32, MaxNodes: 2_000_000, MaxAliases: 10_000);
+    /// <summary>Limits for search-space files (up to tens of thousands of blocks: SpaceFile.MaxBlocks).</summary>
+    public static readonly Limits Space = new(MaxChars: 16 << 20, MaxDepth: 32, MaxNodes: 400_000, MaxAliases: 10_000);
 
     /// <summary>Throws when <paramref name="text"/> breaks a limit, holds more than one document, repeats a key or is not YAML.</summary>
     /// <param name="what">How messages name the input, e.g. <c>space file 'x.yml'</c>.</param>

@@ -59,7 +59,7 @@ public static class SpaceFile
     }
 
     /// <summary>Most nodes, blocks (all nodes together) and constraint terms a space file may declare.</summary>
-    public const int MaxNodes = 10_000, MaxBlocks = 200_000, MaxTerms = 200_000;
+    public const int MaxNodes = 10_000, MaxBlocks = 50_000, MaxTerms = 100_000;
 
     public static SearchSpace Parse(string text, string source = "<space>")
     {

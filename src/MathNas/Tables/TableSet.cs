@@ -72,7 +72,7 @@ public sealed class TableSet
         try { set = JsonSerializer.Deserialize<TableSet>(json, JsonOptions); }
         catch (JsonException e)
         {
-            throw new MathNasException($"tables file '{source}' is not valid: {TextSafety.Escape(e.Message)}");
+            throw new MathNasException($"tables file '{source}' is not valid: {DescribeJsonError(e)}");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException or FormatException or OverflowException)
         {
@@ -107,6 +107,33 @@ public sealed class TableSet
         }
         return set;
     }
+
+    /// <summary>Which part of the file each type is: errors name these, never a .NET type.</summary>
+    private static readonly (string Type, string Part)[] Parts =
+    [
+        (typeof(TableSet).FullName!, "the top level"), (typeof(BlockTable).FullName!, "a table"), (typeof(Provenance).FullName!, "a table's provenance"),
+    ];
+
+    /// <summary>A System.Text.Json error in the file's terms: the key or value and where it is, without .NET type names.</summary>
+    private static string DescribeJsonError(JsonException e)
+    {
+        var msg = e.Message;
+        string Part(string type) => Parts.FirstOrDefault(p => p.Type == type).Part ?? "the file";
+        var where = $"{(e.Path is { Length: > 0 } p ? $" at {p}" : "")}{(e.LineNumber is { } l ? $" (line {l + 1})" : "")}";
+        var m = System.Text.RegularExpressions.Regex.Match(msg, @"JSON property '(?<k>.*)' could not be mapped to any \.NET member contained in type '(?<t>[^']*)'");
+        if (m.Success) return $"unknown key '{m.Groups["k"].Value}' in {Part(m.Groups["t"].Value)}{where}";
+        m = System.Text.RegularExpressions.Regex.Match(msg, @"Duplicate property '(?<k>.*)' encountered during deserialization of type '(?<t>[^']*)'");
+        if (m.Success) return $"key '{m.Groups["k"].Value}' appears twice in {Part(m.Groups["t"].Value)}{where}";
+        m = System.Text.RegularExpressions.Regex.Match(msg, @"deserialization for type '(?<t>[^']*)' was missing required properties including: (?<k>.*)\.");
+        if (m.Success) return $"{Part(m.Groups["t"].Value)} lacks the required key(s) {m.Groups["k"].Value}{where}";
+        if (msg.Contains("could not be converted to", StringComparison.Ordinal)) return $"a value of the wrong kind{where}";
+        if (e.InnerException is { } inner && inner is not JsonException)
+            return $"{StripTypes(inner.Message)}{where}";
+        return StripTypes(msg);
+    }
+
+    private static string StripTypes(string s) =>
+        System.Text.RegularExpressions.Regex.Replace(s, @"'?(MathNas|System)\.[A-Za-z0-9_.+`\[\],]+'?", "the expected kind");
 
     /// <summary>Checks every table against the space; throws with a clear message on the first mismatch.</summary>
     public void CheckAgainst(SearchSpace space)
