@@ -38,6 +38,7 @@ public static class CliApp
             var cmd = (ICliCommand)Activator.CreateInstance(t, nonPublic: true)!;
             root.Subcommands.Add(cmd.Build(env));
         }
+        OptionLimits.Apply(root);
         ParseResult parsed;
         try
         {
@@ -76,5 +77,6 @@ public static class CliApp
         return names;
     }
 
-    internal static string OneLine(string s) => s.ReplaceLineEndings(" ").Trim();
+    /// <summary>One line, with control characters from input files escaped (\xNN) so they cannot act on the terminal.</summary>
+    internal static string OneLine(string s) => TextSafety.Escape(s.ReplaceLineEndings(" ").Replace('\t', ' ').Trim());
 }

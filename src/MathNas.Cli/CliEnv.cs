@@ -110,7 +110,13 @@ internal sealed class CliEnv
                 $"no --tables given and space '{space.Name}' has no built-in tables; make some with 'mathnas estimate --space {space.Name} ... --out T.json'");
             Err.WriteLine($"using the built-in tables of '{space.Name}': {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}");
         }
-        return LoadTables(path, space);
+        var set = LoadTables(path, space);
+        // A 'flops' or 'params' table in the file takes precedence over the space's own count (the reference
+        // project's SuperViT FLOPs table is one such): said on stderr every time, never silently.
+        foreach (var m in new[] { MetricNames.Flops, MetricNames.Params })
+            if (set.Has(m))
+                Err.WriteLine($"note: the tables file has a '{m}' table; {m} are predicted from it, not counted from the space's blocks");
+        return set;
     }
 
     public const string AccuracyModelHelp =

@@ -6,6 +6,7 @@ namespace MathNas;
 /// </summary>
 public class MathNasException : Exception
 {
-    public MathNasException(string message) : base(message) { }
-    public MathNasException(string message, Exception inner) : base(message, inner) { }
+    /// <remarks>The message is made one line and its control characters are escaped (\xNN): messages quote input files.</remarks>
+    public MathNasException(string message) : base(TextSafety.OneLine(message)) { }
+    public MathNasException(string message, Exception inner) : base(TextSafety.OneLine(message), inner) { }
 }

@@ -30,7 +30,9 @@ internal sealed class ParetoCommand : ICliCommand
             var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
             var metric = MetricNames.Normalize(p.GetValue(along)!);
-            var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).Where(b => b.Metric != metric).ToList();
+            var budgets = Budget.ParseAll(p.GetValue(max) ?? []);
+            if (budgets.FirstOrDefault(b => b.Metric == metric) is { } onAlong)
+                throw new MathNasException($"--max {onAlong} bounds the metric the front is drawn along ({metric}); the front already spans every budget of it: drop that --max");
             var n = p.GetValue(points);
             if (n is { } nv && nv < 1) throw new MathNasException("--points must be at least 1");
             var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);

@@ -63,7 +63,9 @@ internal sealed class ReferenceCommand : ICliCommand
             var pred = model.Predict(row[cs], row[cd], ParseCode(row[ca]));
             rows.Add((row[cs], row[cc], row[cd], row[ca], sheet.Number(r, pa), pred.Accuracy, sheet.Number(r, pc), pred.Cost));
         }
-        double maxAcc = rows.Max(x => Math.Abs(x.Acc - x.RefAcc)), maxCost = rows.Max(x => Math.Abs(x.Cost - x.RefCost));
+        if (rows.Count == 0) throw new MathNasException($"'{path}' has a header but no prediction rows; the parity check needs at least one");
+        // NaN-aware maxima: Enumerable.Max skips NaN, which would let NaN predictions pass as a match.
+        double maxAcc = ReferenceParity.MaxAbsDiff(rows.Select(x => (x.Acc, x.RefAcc))), maxCost = ReferenceParity.MaxAbsDiff(rows.Select(x => (x.Cost, x.RefCost)));
         bool ok = maxAcc <= 1e-9 && maxCost <= 1e-9;
         if (asJson)
         {

@@ -51,7 +51,7 @@ internal sealed class SearchCommand : ICliCommand
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
             var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
-            var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
+            var budgets = Budget.ParseAll(p.GetValue(max) ?? []);
             var dupe = budgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
             if (dupe is not null) throw new MathNasException($"budget '{dupe.Key}' is given twice");
             int k = p.GetValue(top);

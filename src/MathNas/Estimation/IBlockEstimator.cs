@@ -25,6 +25,9 @@ public static class BlockEstimators
 {
     public const string Syntax = "single | sampled:K | full | regression:K";
 
+    /// <summary>Largest K of sampled:K and regression:K (a cap, so that a typo cannot start a job of billions of evaluations).</summary>
+    public const int MaxSamples = 100_000;
+
     /// <summary>Parses an estimator spec; <paramref name="seed"/> seeds the random ones (sampled, regression).</summary>
     public static IBlockEstimator Parse(string spec, int seed = 0)
     {
@@ -36,7 +39,9 @@ public static class BlockEstimators
         {
             if (string.IsNullOrEmpty(arg)) throw new MathNasException($"estimator '{spec}' needs a sample count: {name}:K (e.g. {name}:100)");
             if (!int.TryParse(arg, NumberStyles.None, CultureInfo.InvariantCulture, out var k) || k < 1)
-                throw new MathNasException($"estimator '{spec}': K must be a positive whole number, not '{arg}'");
+                throw new MathNasException($"estimator '{TextSafety.Escape(spec)}': K must be a positive whole number, not '{TextSafety.Escape(arg)}'");
+            if (k > MaxSamples)
+                throw new MathNasException($"estimator '{TextSafety.Escape(spec)}': K = {k:N0} is more than the {MaxSamples:N0} samples supported");
             return k;
         }
         void NoArg()

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MathNas.Spaces.SuperTransformer;
 
 namespace MathNas.LatencyModels;
 
@@ -55,11 +56,27 @@ public static class HatLatencyData
         return match;
     }
 
+    /// <summary>Largest dataset file read (bytes); HAT's have about 2,000 rows (~0.5 MB).</summary>
+    public const long MaxFileBytes = 64L << 20;
+
     public static IReadOnlyList<HatLatencyRow> Load(string path)
     {
         if (!File.Exists(path)) throw new MathNasException($"latency dataset '{path}' does not exist");
-        var lines = File.ReadAllLines(path);
-        if (lines.Length == 0) throw new MathNasException($"latency dataset '{path}' is empty");
+        var len = new FileInfo(path).Length;
+        if (len > MaxFileBytes) throw new MathNasException($"latency dataset '{path}' is too large: {len:N0} bytes (at most {MaxFileBytes:N0})");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>
+    /// Parses a dataset: the exact header, 14 finite numbers a row, and every value within the SuperTransformer space
+    /// (embedding dims, layer counts, FFN dims, heads and arbitrary attention inside their choices' range; positive
+    /// latencies; non-negative deviations). A file whose rows all describe the same network is refused: no latency model
+    /// can be fitted on it.
+    /// </summary>
+    public static IReadOnlyList<HatLatencyRow> Parse(string text, string path = "<csv>")
+    {
+        var lines = text.Replace("\r\n", "\n").Split('\n');
+        if (lines.Length == 0 || lines.All(string.IsNullOrWhiteSpace)) throw new MathNasException($"latency dataset '{path}' is empty");
         var head = lines[0].Split(',').Select(s => s.Trim()).ToArray();
         if (!head.SequenceEqual(Header))
             throw new MathNasException($"latency dataset '{path}': unexpected header (expected {string.Join(",", Header)})");
@@ -67,23 +84,50 @@ public static class HatLatencyData
         for (int i = 1; i < lines.Length; i++)
         {
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
+            string At(string m) => $"latency dataset '{path}' line {i + 1}: {m}";
             var f = lines[i].Split(',');
-            if (f.Length != Header.Length) throw new MathNasException($"latency dataset '{path}' line {i + 1}: {f.Length} fields, expected {Header.Length}");
+            if (f.Length != Header.Length) throw new MathNasException(At($"{f.Length} fields, expected {Header.Length}"));
             var v = new double[f.Length];
             for (int k = 0; k < f.Length; k++)
             {
                 if (!double.TryParse(f[k], NumberStyles.Float, CultureInfo.InvariantCulture, out v[k]) || !double.IsFinite(v[k]))
-                    throw new MathNasException($"latency dataset '{path}' line {i + 1}: '{f[k]}' in column '{Header[k]}' is not a number");
+                    throw new MathNasException(At($"'{TextSafety.Escape(f[k].Length > 40 ? f[k][..40] + "..." : f[k])}' in column '{Header[k]}' is not a number, or not a finite one"));
             }
-            int I(int k) => v[k] == Math.Round(v[k]) ? (int)v[k] : throw new MathNasException($"latency dataset '{path}' line {i + 1}: column '{Header[k]}' must be an integer");
+            int I(int k) => v[k] == Math.Round(v[k]) && Math.Abs(v[k]) <= int.MaxValue ? (int)v[k] : throw new MathNasException(At($"column '{Header[k]}' must be an integer"));
             var row = new HatLatencyRow(I(0), I(1), v[2], v[3], I(4), I(5), v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]);
-            if (row.DecoderLayers < 1 || row.DecoderLayers > 6 || row.EncoderLayers < 1)
-                throw new MathNasException($"latency dataset '{path}' line {i + 1}: layer counts {row.EncoderLayers}/{row.DecoderLayers} are out of range");
-            if (row.LatencyEncoder <= 0 || row.LatencyDecoder <= 0)
-                throw new MathNasException($"latency dataset '{path}' line {i + 1}: latencies must be positive");
+            Check(row, At);
             rows.Add(row);
         }
         if (rows.Count == 0) throw new MathNasException($"latency dataset '{path}' has no rows");
+        var distinct = rows.Select(r => r with { LatencyEncoder = 0, LatencyDecoder = 0, StdEncoder = 0, StdDecoder = 0 }).Distinct().Count();
+        if (distinct < 2)
+            throw new MathNasException($"latency dataset '{path}': all {rows.Count} rows describe the same network; a latency model needs measured networks that differ");
         return rows;
+    }
+
+    private static void Check(HatLatencyRow r, Func<string, string> at)
+    {
+        var emb = SubTransformerConfig.EmbedChoices;
+        if (!emb.Contains(r.EncoderEmbed) || !emb.Contains(r.DecoderEmbed))
+            throw new MathNasException(at($"embedding dims {r.EncoderEmbed}/{r.DecoderEmbed} are not choices of the space ({string.Join(", ", emb)})"));
+        if (r.EncoderLayers < 1 || r.EncoderLayers > SubTransformerConfig.EncoderLayerCount || r.DecoderLayers < 1 || r.DecoderLayers > SubTransformerConfig.MaxDecoderLayers)
+            throw new MathNasException(at($"layer counts {r.EncoderLayers}/{r.DecoderLayers} are out of range (encoder 1..{SubTransformerConfig.EncoderLayerCount}, decoder 1..{SubTransformerConfig.MaxDecoderLayers})"));
+        void Avg(double x, int[] choices, string what)
+        {
+            if (x < choices.Min() || x > choices.Max())
+                throw new MathNasException(at($"{what} {x.ToString(CultureInfo.InvariantCulture)} is outside the space's range {choices.Min()}..{choices.Max()}"));
+        }
+        Avg(r.EncoderFfnAvg, SubTransformerConfig.FfnChoices, "encoder FFN dim (average)");
+        Avg(r.DecoderFfnAvg, SubTransformerConfig.FfnChoices, "decoder FFN dim (average)");
+        Avg(r.EncoderHeadsAvg, SubTransformerConfig.HeadChoices, "encoder heads (average)");
+        Avg(r.DecoderSelfHeadsAvg, SubTransformerConfig.HeadChoices, "decoder self-attention heads (average)");
+        Avg(r.DecoderEndeHeadsAvg, SubTransformerConfig.HeadChoices, "decoder encoder-attention heads (average)");
+        Avg(r.DecoderArbitraryAvg, [1, 2, 3], "decoder arbitrary attention (average, 1..3)");
+        if (r.LatencyEncoder <= 0 || r.LatencyDecoder <= 0)
+            throw new MathNasException(at("latencies must be positive"));
+        if (r.StdEncoder < 0 || r.StdDecoder < 0)
+            throw new MathNasException(at("latency deviations must not be negative"));
+        if (!double.IsFinite(r.Latency))
+            throw new MathNasException(at("the latencies' sum is not a finite number"));
     }
 }

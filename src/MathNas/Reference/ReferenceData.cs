@@ -86,14 +86,23 @@ public sealed class ReferenceData
     {
         if (t.Shape.Length != 2 || t.Shape[0] != rows || t.Shape[1] != cols)
             throw new MathNasException($"reference table {what} has shape [{string.Join(",", t.Shape)}], expected [{rows},{cols}]");
-        return t.ToMatrix();
+        return Finite(t, what).ToMatrix();
+    }
+
+    /// <summary>A table with a NaN or an infinity would make every prediction through it NaN: refused on reading.</summary>
+    private static TorchTensor Finite(TorchTensor t, string what)
+    {
+        for (int i = 0; i < t.Data.Length; i++)
+            if (!double.IsFinite(t.Data[i]))
+                throw new MathNasException($"reference table {what}: element {i} is {t.Data[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}, not a finite number");
+        return t;
     }
 
     private static double[] Vector(TorchTensor t, int n, string what)
     {
         if (t.Shape.Length != 1 || t.Shape[0] != n)
             throw new MathNasException($"reference table {what} has shape [{string.Join(",", t.Shape)}], expected [{n}]");
-        return t.Data;
+        return Finite(t, what).Data;
     }
 
     private static ReferenceData LoadPt(string root)

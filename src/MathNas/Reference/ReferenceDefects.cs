@@ -37,11 +37,13 @@ public static class ReferenceDefects
         var sheet = ReferenceCsv.Read(Path.Combine(data.Root, "reference_predictions.csv"));
         int cs = sheet.Column("space"), cc = sheet.Column("config"), cd = sheet.Column("device"), ca = sheet.Column("archcode");
         var list = new List<DefectComparison>();
-        foreach (var row in sheet.Rows)
+        if (sheet.Rows.Count == 0) throw new MathNasException($"'{sheet.Source}' has a header but no prediction rows");
+        for (int r = 0; r < sheet.Rows.Count; r++)
         {
+            var row = sheet.Rows[r];
             var space = row[cs];
             if (space == "mobilenetv3") continue; // no defect changes MobileNetV3 predictions
-            var code = row[ca].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            var code = row[ca].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => ReferenceCsv.ParseInt(s, sheet.Source, r + 2, "archcode")).ToArray();
             var p = par.Predict(space, row[cd], code);
             var c = cor.Predict(space, row[cd], code);
             var cfg = Path.GetFileName(row[cc]);

@@ -319,4 +319,20 @@ public static class ReferenceParity
         var p = new ReferencePredictor(ReferenceData.Load(), ReferenceMode.Parity).Predict(space, device, code);
         return (p.Accuracy, p.Cost);
     }
+
+    /// <summary>
+    /// The largest |ours - reference| over the pairs; NaN as soon as one pair has a NaN or infinite value (unlike
+    /// <see cref="Enumerable.Max(IEnumerable{double})"/>, which skips NaN), so that a comparison against a tolerance fails.
+    /// </summary>
+    public static double MaxAbsDiff(IEnumerable<(double Ours, double Reference)> pairs)
+    {
+        double max = 0;
+        foreach (var (a, b) in pairs)
+        {
+            double d = Math.Abs(a - b);
+            if (!double.IsFinite(a) || !double.IsFinite(b) || double.IsNaN(d)) return double.NaN;
+            if (d > max) max = d;
+        }
+        return max;
+    }
 }

@@ -59,6 +59,12 @@ public static class TorchPtReader
         ["ByteStorage"] = (1, b => b[0]),
     };
 
+    /// <summary>Largest <c>.pt</c> file, largest uncompressed entry, total uncompressed bytes read from one file, most entries.</summary>
+    public const long MaxFileBytes = 256L << 20, MaxEntryBytes = 64L << 20, MaxTotalBytes = 256L << 20;
+    public const int MaxEntries = 10_000;
+    /// <summary>Most elements of one tensor (checked, with its strides, before anything is allocated).</summary>
+    public const long MaxElements = 1L << 22;
+
     private static readonly object RegisterLock = new();
     private static bool _registered;
 
@@ -79,7 +85,12 @@ public static class TorchPtReader
     {
         if (!File.Exists(path)) throw new MathNasException($"torch file '{path}' does not exist");
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try
+        {
+            var len = new FileInfo(path).Length;
+            if (len > MaxFileBytes) throw new MathNasException($"torch file '{path}' is too large: {len:N0} bytes (at most {MaxFileBytes:N0})");
+            bytes = File.ReadAllBytes(path);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new MathNasException($"cannot read torch file '{path}': {e.Message}");
@@ -99,17 +110,22 @@ public static class TorchPtReader
         }
         using (zip)
         {
+            IReadOnlyCollection<ZipArchiveEntry> entries;
+            try { entries = zip.Entries; }
+            catch (InvalidDataException e) { throw new MathNasException($"torch file '{source}' has a damaged zip directory: {e.Message}"); }
+            if (entries.Count > MaxEntries) throw new MathNasException($"torch file '{source}' has {entries.Count:N0} entries (at most {MaxEntries:N0})");
+            var budget = new ReadBudget();
             var pkl = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl").ToList();
             if (pkl.Count != 1) throw new MathNasException($"torch file '{source}' has {pkl.Count} data.pkl entries, expected 1");
             var prefix = pkl[0].FullName[..^"data.pkl".Length];
-            byte[] pickle = ReadEntry(pkl[0], source);
+            byte[] pickle = ReadEntry(pkl[0], source, budget);
             EnsureRegistered();
             object root;
             var loader = new StorageUnpickler(key =>
             {
                 var entry = zip.GetEntry(prefix + "data/" + key)
                     ?? throw new MathNasException($"torch file '{source}': storage '{key}' is missing from the archive");
-                return ReadEntry(entry, source);
+                return ReadEntry(entry, source, budget);
             }, source);
             try { root = loader.loads(pickle); }
             catch (MathNasException) { throw; }
@@ -134,18 +150,46 @@ public static class TorchPtReader
         _ => o.GetType().Name,
     };
 
-    private static byte[] ReadEntry(ZipArchiveEntry e, string source)
+    /// <summary>Uncompressed bytes read so far from one file (all entries together).</summary>
+    private sealed class ReadBudget { public long Total; }
+
+    /// <summary>
+    /// One entry, whole, within the size caps (declared and actual: a lying header cannot make it read more), and with
+    /// its CRC-32 checked against the zip directory, so that a damaged or tampered entry is an error, not a value.
+    /// </summary>
+    private static byte[] ReadEntry(ZipArchiveEntry e, string source, ReadBudget budget)
     {
+        var name = TextSafety.Escape(e.FullName);
+        if (e.Length < 0 || e.Length > MaxEntryBytes)
+            throw new MathNasException($"torch file '{source}': entry '{name}' declares {e.Length:N0} bytes (at most {MaxEntryBytes:N0} per entry)");
+        if (budget.Total + e.Length > MaxTotalBytes)
+            throw new MathNasException($"torch file '{source}': its entries hold more than {MaxTotalBytes:N0} bytes uncompressed");
         try
         {
             using var s = e.Open();
-            using var ms = new MemoryStream();
-            s.CopyTo(ms);
-            return ms.ToArray();
+            var buf = new byte[e.Length];
+            int got = 0;
+            while (got < buf.Length)
+            {
+                int n = s.Read(buf, got, buf.Length - got);
+                if (n == 0) break;
+                got += n;
+            }
+            if (got != buf.Length || s.Read(new byte[1], 0, 1) != 0)
+                throw new MathNasException($"torch file '{source}': entry '{name}' does not hold the {e.Length:N0} bytes its header declares");
+            budget.Total += buf.Length;
+            uint crc = System.IO.Hashing.Crc32.HashToUInt32(buf);
+            if (crc != e.Crc32)
+                throw new MathNasException($"torch file '{source}': entry '{name}' is damaged (CRC-32 {crc:x8}, the archive says {e.Crc32:x8})");
+            return buf;
         }
         catch (InvalidDataException ex)
         {
-            throw new MathNasException($"torch file '{source}': entry '{e.FullName}' is damaged: {ex.Message}");
+            throw new MathNasException($"torch file '{source}': entry '{name}' is damaged: {TextSafety.Escape(ex.Message)}");
+        }
+        catch (Exception ex) when (ex is IOException or NotSupportedException)
+        {
+            throw new MathNasException($"torch file '{source}': entry '{name}' cannot be read: {TextSafety.Escape(ex.Message)}");
         }
     }
 
@@ -168,8 +212,15 @@ public static class TorchPtReader
             if (t[1] is not StorageTypeMarker type)
                 throw new MathNasException($"torch file '{source}': unsupported storage type {t[1]} (supported: {string.Join(", ", StorageKinds.Keys)})");
             var key = t[2]?.ToString() ?? throw new MathNasException($"torch file '{source}': storage without a key");
-            long count = Convert.ToInt64(t[4], System.Globalization.CultureInfo.InvariantCulture);
+            long count = t[4] switch
+            {
+                int i => i,
+                long l => l,
+                _ => throw new MathNasException($"torch file '{source}': storage '{TextSafety.Escape(key)}' has a size that is not an integer"),
+            };
             var (size, read) = StorageKinds[type.Name];
+            if (count < 0 || count > MaxEntryBytes / size)
+                throw new MathNasException($"torch file '{source}': storage '{TextSafety.Escape(key)}' declares {count:N0} elements (at most {MaxEntryBytes / size:N0})");
             var raw = readStorage(key);
             if (raw.LongLength != count * size)
                 throw new MathNasException($"torch file '{source}': storage '{key}' has {raw.Length} bytes, expected {count} x {size}");
@@ -190,12 +241,29 @@ public static class TorchPtReader
             var shape = ToInts(args[2], "size");
             var stride = ToInts(args[3], "stride");
             if (shape.Length != stride.Length) throw new MathNasException($"tensor has {shape.Length} sizes but {stride.Length} strides");
-            long n = 1;
-            foreach (var s in shape)
+            if (shape.Length > 16) throw new MathNasException($"tensor has {shape.Length} dimensions (at most 16)");
+            if (offset < 0) throw new MathNasException("tensor has a negative storage offset");
+            // Every check before anything is allocated: the element count, and the last element the strides reach.
+            long n = 1, last = offset;
+            bool empty = false;
+            for (int d = 0; d < shape.Length; d++)
             {
-                if (s < 0) throw new MathNasException("tensor has a negative size");
-                n *= s;
+                if (shape[d] < 0) throw new MathNasException("tensor has a negative size");
+                if (stride[d] < 0) throw new MathNasException("tensor has a negative stride");
+                if (shape[d] == 0) empty = true;
             }
+            if (!empty)
+            {
+                for (int d = 0; d < shape.Length; d++)
+                {
+                    n *= shape[d];
+                    if (n > MaxElements) throw new MathNasException($"tensor of shape [{string.Join(",", shape)}] has more than {MaxElements:N0} elements");
+                    last += (long)(shape[d] - 1) * stride[d];
+                }
+                if (last >= storage.Values.Length)
+                    throw new MathNasException($"tensor of shape [{string.Join(",", shape)}] and strides [{string.Join(",", stride)}] reads element {last} of a storage of {storage.Values.Length}");
+            }
+            else n = 0;
             var data = new double[n];
             var idx = new int[shape.Length];
             for (long k = 0; k < n; k++)

@@ -21,6 +21,21 @@ public sealed record Budget(string Metric, double Max)
         return b;
     }
 
+    /// <summary>Parses every --max; the same metric twice is an error (which one would hold?), not last-wins.</summary>
+    public static List<Budget> ParseAll(IEnumerable<string> texts)
+    {
+        var list = new List<Budget>();
+        foreach (var t in texts)
+        {
+            var b = Parse(t);
+            var prev = list.FirstOrDefault(x => x.Metric == b.Metric);
+            if (prev is not null)
+                throw new MathNasException($"two budgets on {b.Metric} ({prev.Max.ToString("R", CultureInfo.InvariantCulture)} and {b.Max.ToString("R", CultureInfo.InvariantCulture)}): give each metric at most one --max");
+            list.Add(b);
+        }
+        return list;
+    }
+
     public override string ToString() => $"{Metric}={Max.ToString("R", CultureInfo.InvariantCulture)}";
 
     /// <summary>Refuses a negative bound on a metric that cannot be negative (latency, energy, FLOPs, params).</summary>

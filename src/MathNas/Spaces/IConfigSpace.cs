@@ -36,7 +36,7 @@ public static class NativeConfigs
     {
         var p = path.Trim();
         if (!File.Exists(p)) throw new MathNasException($"config file '{p}' does not exist");
-        return space.ReadConfig(File.ReadAllText(p), p);
+        return space.ReadConfig(SafeYaml.ReadFile(p, $"config file '{p}'", SafeYaml.Config), p);
     }
 
     /// <summary>

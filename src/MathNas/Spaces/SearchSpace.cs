@@ -31,8 +31,23 @@ public class SearchSpace
         FlopsUnit = flopsUnit;
         ParamsUnit = paramsUnit;
         Description = description;
+        if (!double.IsFinite(fixedFlops) || !double.IsFinite(fixedParams))
+            throw new MathNasException($"search space '{name}': the fixed FLOPs and params must be finite numbers");
+        // The largest magnitude any network's FLOPs or params can reach must be a finite number (no overflowing sum).
+        double flopsBound = Math.Abs(fixedFlops), paramsBound = Math.Abs(fixedParams);
+        foreach (var n in nodes)
+        {
+            flopsBound += n.Blocks.Max(b => Math.Abs(b.Flops));
+            paramsBound += n.Blocks.Max(b => Math.Abs(b.Params));
+        }
+        if (!double.IsFinite(flopsBound) || !double.IsFinite(paramsBound))
+            throw new MathNasException($"search space '{name}': the FLOPs or params of a network overflow (the sum of the block values is not a finite number)");
         foreach (var c in Constraints)
         {
+            if (!double.IsFinite(c.Rhs)) throw new MathNasException($"search space '{name}': constraint '{c.Name}' has a right-hand side that is not a finite number");
+            double lhsBound = 0;
+            foreach (var t in c.Terms) lhsBound += Math.Abs(t.Coefficient);
+            if (!double.IsFinite(lhsBound)) throw new MathNasException($"search space '{name}': the coefficients of constraint '{c.Name}' are not finite numbers or their sum overflows");
             foreach (var t in c.Terms)
             {
                 if (t.Node < 0 || t.Node >= nodes.Count || t.Block < 0 || t.Block >= nodes[t.Node].Count)

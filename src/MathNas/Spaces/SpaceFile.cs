@@ -55,31 +55,84 @@ public static class SpaceFile
     public static SearchSpace Load(string path)
     {
         if (!File.Exists(path)) throw new MathNasException($"space file '{path}' does not exist");
-        return Parse(File.ReadAllText(path), path);
+        return Parse(SafeYaml.ReadFile(path, $"space file '{path}'", SafeYaml.Space), path);
     }
+
+    /// <summary>Most nodes, blocks (all nodes together) and constraint terms a space file may declare.</summary>
+    public const int MaxNodes = 10_000, MaxBlocks = 50_000, MaxTerms = 100_000;
 
     public static SearchSpace Parse(string text, string source = "<space>")
     {
+        // The streaming guard first: nesting depth, size, expanded aliases, one document, no repeated key.
+        SafeYaml.Check(text, $"space file '{source}'", SafeYaml.Space);
         SpaceDto? dto;
         try
         {
-            var d = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build();
+            var d = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).WithDuplicateKeyChecking().Build();
             dto = d.Deserialize<SpaceDto>(text);
         }
         catch (YamlException e)
         {
-            var inner = e.InnerException?.Message ?? e.Message;
-            throw new MathNasException($"space file '{source}' line {e.Start.Line}: {inner}");
+            throw new MathNasException($"space file '{source}' line {e.Start.Line}: {DescribeError(e)}");
         }
         if (dto is null) throw new MathNasException($"space file '{source}' is empty");
         return FromDto(dto, source);
+    }
+
+    /// <summary>Which part of the file each DTO type is, and its keys: unknown-key errors name these, never a .NET type.</summary>
+    private static readonly (Type Type, string Part)[] Parts =
+    [
+        (typeof(SpaceDto), "the top level"), (typeof(NodeDto), "a node"), (typeof(BlockDto), "a block"),
+        (typeof(ConstraintDto), "a constraint"), (typeof(TermDto), "a constraint term"),
+    ];
+
+    private static string DescribeError(YamlException e)
+    {
+        var msg = SafeYaml.Describe(e);
+        // YamlDotNet: "Property 'latency' not found on type 'MathNas.Spaces.SpaceFile+BlockDto'."
+        var m = System.Text.RegularExpressions.Regex.Match(msg, @"Property '(?<key>.*)' not found on type '(?<type>[^']*)'");
+        if (m.Success)
+        {
+            var part = Parts.FirstOrDefault(p => p.Type.FullName == m.Groups["type"].Value);
+            var keys = part.Type is null ? "" : $" (keys of {part.Part}: {string.Join(", ", part.Type.GetProperties().Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)))})";
+            return $"unknown key '{m.Groups["key"].Value}' in {part.Part ?? "the file"}{keys}";
+        }
+        // Never show a .NET type name (e.g. conversions: "... to type System.Double") to the user.
+        return System.Text.RegularExpressions.Regex.Replace(msg, @"'?(MathNas|System)\.[A-Za-z0-9_.+`\[\]]+'?", "a value of the expected kind");
     }
 
     private static SearchSpace FromDto(SpaceDto dto, string source)
     {
         string Where(string s) => $"space file '{source}': {s}";
         if (string.IsNullOrWhiteSpace(dto.Name)) throw new MathNasException(Where("'name' is missing"));
+        // Names and units are echoed in tables and messages: no control characters (they could act on a terminal).
+        void Plain(string? text, string what)
+        {
+            if (text is not null && text.Any(c => char.IsControl(c)))
+                throw new MathNasException(Where($"{what} '{TextSafety.Escape(text)}' contains a control character"));
+        }
+        Plain(dto.Name, "'name'");
+        Plain(dto.FlopsUnit, "'flops_unit'");
+        Plain(dto.ParamsUnit, "'params_unit'");
+        foreach (var n in dto.Nodes ?? [])
+        {
+            Plain(n?.Name, "node name");
+            Plain(n?.Base, "base");
+            foreach (var b in n?.Blocks ?? []) Plain(b?.Name, "block name");
+        }
+        foreach (var c in dto.Constraints ?? []) Plain(c?.Name, "constraint name");
         if (dto.Nodes is null || dto.Nodes.Count == 0) throw new MathNasException(Where("'nodes' is missing or empty"));
+        if (dto.Nodes.Count > MaxNodes) throw new MathNasException(Where($"{dto.Nodes.Count:N0} nodes; at most {MaxNodes:N0} are supported"));
+        long blockCount = dto.Nodes.Sum(n => (long)(n?.Blocks?.Count ?? 0));
+        if (blockCount > MaxBlocks) throw new MathNasException(Where($"{blockCount:N0} blocks; at most {MaxBlocks:N0} are supported"));
+        long termCount = (dto.Constraints ?? []).Sum(c => (long)(c?.Terms?.Count ?? 0));
+        if (termCount > MaxTerms) throw new MathNasException(Where($"{termCount:N0} constraint terms; at most {MaxTerms:N0} are supported"));
+        Finite(dto.FixedFlops, "'fixed_flops'");
+        Finite(dto.FixedParams, "'fixed_params'");
+        void Finite(double v, string what)
+        {
+            if (!double.IsFinite(v)) throw new MathNasException(Where($"{what} is {v.ToString(CultureInfo.InvariantCulture)}; it must be a finite number"));
+        }
         var nodes = new List<Node>();
         for (int i = 0; i < dto.Nodes.Count; i++)
         {
@@ -91,6 +144,8 @@ public static class SpaceFile
             {
                 var b = n.Blocks[j] ?? throw new MathNasException(Where($"node '{name}', block {j} is empty"));
                 if (b.Flops is null) throw new MathNasException(Where($"node '{name}', block {j}: 'flops' is missing"));
+                Finite(b.Flops.Value, $"node '{name}', block {j}: 'flops'");
+                Finite(b.Params ?? 0, $"node '{name}', block {j}: 'params'");
                 blocks.Add(new Block(string.IsNullOrWhiteSpace(b.Name) ? $"b{j}" : b.Name!, b.Flops.Value, b.Params ?? 0));
             }
             int baseIndex = 0;
@@ -100,27 +155,43 @@ public static class SpaceFile
                 if (baseIndex < 0 && !int.TryParse(n.Base, NumberStyles.Integer, CultureInfo.InvariantCulture, out baseIndex))
                     throw new MathNasException(Where($"node '{name}': base '{n.Base}' is neither a block name nor an index"));
             }
-            nodes.Add(new Node(name, blocks, baseIndex));
+            try { nodes.Add(new Node(name, blocks, baseIndex)); }
+            catch (MathNasException e) { throw new MathNasException(Where(e.Message)); }
         }
         var constraints = new List<LinearConstraint>();
+        // Name lookups through dictionaries: a file with many terms must not cost nodes x terms comparisons.
+        var nodeIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++) nodeIndex.TryAdd(nodes[i].Name, i);
+        var blockIndex = nodes.Select(n =>
+        {
+            var d = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int j = 0; j < n.Count; j++) d.TryAdd(n.Blocks[j].Name, j);
+            return d;
+        }).ToArray();
         foreach (var c in dto.Constraints ?? [])
         {
+            if (c is null) throw new MathNasException(Where($"constraint {constraints.Count} is empty"));
             var cname = c.Name ?? $"constraint{constraints.Count}";
             if (c.Terms is null || c.Terms.Count == 0) throw new MathNasException(Where($"constraint '{cname}' has no terms"));
             if (c.Rhs is null) throw new MathNasException(Where($"constraint '{cname}' has no 'rhs'"));
+            Finite(c.Rhs.Value, $"constraint '{cname}': 'rhs'");
             var terms = new List<ConstraintTerm>();
             foreach (var t in c.Terms)
             {
-                int ni = nodes.FindIndex(n => n.Name == t.Node);
-                if (ni < 0) throw new MathNasException(Where($"constraint '{cname}' names node '{t.Node}', which does not exist"));
-                int bj = t.Block is null ? -1 : nodes[ni].IndexOf(t.Block);
-                if (bj < 0) throw new MathNasException(Where($"constraint '{cname}' names block '{t.Block}' of node '{t.Node}', which does not exist"));
+                if (t is null) throw new MathNasException(Where($"constraint '{cname}' has an empty term"));
+                Finite(t.Coef, $"constraint '{cname}', node '{t.Node}': 'coef'");
+                if (t.Node is null || !nodeIndex.TryGetValue(t.Node, out int ni)) throw new MathNasException(Where($"constraint '{cname}' names node '{t.Node}', which does not exist"));
+                if (t.Block is null || !blockIndex[ni].TryGetValue(t.Block, out int bj)) throw new MathNasException(Where($"constraint '{cname}' names block '{t.Block}' of node '{t.Node}', which does not exist"));
                 terms.Add(new ConstraintTerm(ni, bj, t.Coef));
             }
             constraints.Add(new LinearConstraint(cname, terms, c.Rhs.Value));
         }
-        return new SearchSpace(dto.Name!, nodes, dto.FixedFlops, dto.FixedParams, constraints,
-            dto.FlopsUnit ?? "MFLOPs", dto.ParamsUnit ?? "M", dto.Description ?? "");
+        try
+        {
+            return new SearchSpace(dto.Name!, nodes, dto.FixedFlops, dto.FixedParams, constraints,
+                dto.FlopsUnit ?? "MFLOPs", dto.ParamsUnit ?? "M", dto.Description ?? "");
+        }
+        catch (MathNasException e) { throw new MathNasException(Where(e.Message)); }
     }
 
     /// <summary>Writes a space in this format (YAML).</summary>

@@ -78,9 +78,35 @@ public sealed class BlockTable
                     throw new MathNasException($"table '{Metric}', row {i}, block {j}: value is not a finite number");
             }
         }
+        CheckValues();
+    }
+
+    /// <summary>
+    /// Throws unless every value is a finite number and no prediction can overflow: the base value plus the largest
+    /// magnitude of each row must stay finite, so that sums of deltas (e.g. three of -1e308) never reach infinity.
+    /// </summary>
+    public void CheckValues()
+    {
         if (!double.IsFinite(BaseValue)) throw new MathNasException($"table '{Metric}': base value is not a finite number");
+        double bound = Math.Abs(BaseValue);
+        for (int i = 0; i < Deltas.Length; i++)
+        {
+            if (Deltas[i] is null || Deltas[i].Length == 0) throw new MathNasException($"table '{Metric}', row {i} is empty");
+            double rowMax = 0;
+            for (int j = 0; j < Deltas[i].Length; j++)
+            {
+                if (!double.IsFinite(Deltas[i][j]))
+                    throw new MathNasException($"table '{Metric}', row {i}, block {j}: value is not a finite number");
+                rowMax = Math.Max(rowMax, Math.Abs(Deltas[i][j]));
+            }
+            bound += rowMax;
+        }
+        if (!double.IsFinite(bound))
+            throw new MathNasException($"table '{Metric}': the values are so large that a predicted sum overflows (not a finite number)");
         if (ReferenceFlops is { } f && (!double.IsFinite(f) || f <= 0))
             throw new MathNasException($"table '{Metric}': reference FLOPs must be a positive number");
+        if (ErrorEstimate is { } ee && (!double.IsFinite(ee) || ee < 0))
+            throw new MathNasException($"table '{Metric}': the error estimate must be a finite number >= 0");
     }
 
     /// <summary>The min and max value the additive model can reach in the space (ignoring consistency constraints).</summary>

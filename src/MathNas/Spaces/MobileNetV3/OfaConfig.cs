@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MathNas.Spaces.MobileNetV3;
@@ -98,11 +97,9 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
     public static OfaConfig Parse(string text, string source = "<config>")
     {
         string Where(string s) => $"OFA MobileNetV3 config '{source}': {s}";
-        var ys = new YamlStream();
-        try { ys.Load(new StringReader(text)); }
-        catch (YamlException ex) { throw new MathNasException(Where($"line {ex.Start.Line}: {ex.InnerException?.Message ?? ex.Message}")); }
-        if (ys.Documents.Count == 0) throw new MathNasException(Where("the file is empty"));
-        if (ys.Documents[0].RootNode is not YamlMappingNode map) throw new MathNasException(Where("expected a mapping with keys ks, e, d"));
+        // Guarded load (shared with every config reader): nesting depth, size, aliases, one document, no repeated key.
+        var root = SafeYaml.LoadRoot(text, $"OFA MobileNetV3 config '{source}'", SafeYaml.Config);
+        if (root is not YamlMappingNode map) throw new MathNasException(Where("expected a mapping with keys ks, e, d"));
         int[]? ks = null, e = null, d = null, enc = null;
         foreach (var (k, v) in map.Children)
         {

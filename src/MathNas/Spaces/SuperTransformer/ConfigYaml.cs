@@ -1,5 +1,4 @@
 using System.Globalization;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MathNas.Spaces;
@@ -9,14 +8,9 @@ internal static class ConfigYaml
 {
     public static Dictionary<string, YamlNode> ReadMapping(string text, string source)
     {
-        var ys = new YamlStream();
-        try { ys.Load(new StringReader(text)); }
-        catch (YamlException e)
-        {
-            throw new MathNasException($"config '{source}' line {e.Start.Line}: {e.InnerException?.Message ?? e.Message}");
-        }
-        if (ys.Documents.Count == 0) throw new MathNasException($"config '{source}' is empty");
-        if (ys.Documents[0].RootNode is not YamlMappingNode m) throw new MathNasException($"config '{source}' is not a YAML mapping of keys to values");
+        // Guarded load: nesting depth, size, aliases, one document, no repeated key (SafeYaml).
+        var root = SafeYaml.LoadRoot(text, $"config '{source}'", SafeYaml.Config);
+        if (root is not YamlMappingNode m) throw new MathNasException($"config '{source}' is not a YAML mapping of keys to values");
         var d = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
         foreach (var (k, v) in m.Children)
         {
