@@ -19,11 +19,12 @@ public class RunCommandTests
         });
         if (withLatency)
         {
-            var raw = space.Nodes.Select(n => n.Blocks.Select(b => b.Flops - n.Blocks[n.BaseIndex].Flops).ToArray()).ToArray();
+            // deltas are what a block saves against the node's base block (prediction = base value - sum of deltas)
+            var raw = space.Nodes.Select(n => n.Blocks.Select(b => n.Blocks[n.BaseIndex].Flops - b.Flops).ToArray()).ToArray();
             double scale = 1.0 / raw.Sum(d => d.Max() - d.Min());
             set.Add(new BlockTable
             {
-                Metric = "latency:cpu", Unit = "ms", BaseValue = 0.3 - scale * raw.Sum(d => d.Min()),
+                Metric = "latency:cpu", Unit = "ms", BaseValue = 0.3 + scale * raw.Sum(d => d.Max()),
                 Deltas = raw.Select(d => d.Select(v => v * scale).ToArray()).ToArray(),
             });
         }

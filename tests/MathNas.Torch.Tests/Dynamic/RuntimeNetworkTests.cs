@@ -89,12 +89,13 @@ public class RuntimeNetworkTests
     /// </summary>
     internal static BlockTable FlopsLatency(SearchSpace space)
     {
-        var raw = space.Nodes.Select(n => n.Blocks.Select(b => b.Flops - n.Blocks[n.BaseIndex].Flops).ToArray()).ToArray();
+        // deltas are what a block saves against the node's base block (prediction = base value - sum of deltas)
+        var raw = space.Nodes.Select(n => n.Blocks.Select(b => n.Blocks[n.BaseIndex].Flops - b.Flops).ToArray()).ToArray();
         double span = raw.Sum(d => d.Max() - d.Min());
         double scale = span > 0 ? 1.0 / span : 0;
         return new BlockTable
         {
-            Metric = "latency:cpu", Unit = "ms", BaseValue = 0.3 - scale * raw.Sum(d => d.Min()),
+            Metric = "latency:cpu", Unit = "ms", BaseValue = 0.3 + scale * raw.Sum(d => d.Max()),
             Deltas = raw.Select(d => d.Select(v => v * scale).ToArray()).ToArray(),
         };
     }
