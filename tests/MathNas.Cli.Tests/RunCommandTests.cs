@@ -8,7 +8,9 @@ public class RunCommandTests
     /// <summary>An accuracy table for ofa-mini made up for the test (accuracy loss proportional to the FLOPs a block
     /// saves), with a latency table whose predictions are valid for every network (0.3 ms plus 1 ms times the share of
     /// the FLOPs range a network spans), not one measured under whatever load the machine has.</summary>
-    private static string TablesFile(string dir, bool withLatency = false)
+    private static string TablesFile(string dir, bool withLatency = false) => TablesFileAt(Path.Combine(dir, "ofa-mini.tables.json"), withLatency);
+
+    internal static string TablesFileAt(string path, bool withLatency = true)
     {
         var space = OfaMiniSpace.Create();
         var set = new TableSet { Space = space.Name };
@@ -28,7 +30,6 @@ public class RunCommandTests
                 Deltas = raw.Select(d => d.Select(v => v * scale).ToArray()).ToArray(),
             });
         }
-        var path = Path.Combine(dir, "ofa-mini.tables.json");
         set.Save(path);
         return path;
     }

@@ -90,10 +90,10 @@ public static class AtomicFile
 
     /// <summary>
     /// Writes a group of files that belong together into <paramref name="dir"/>: each file is written whole into a
-    /// unique temporary file and flushed, then all are renamed into place, then the manifest
-    /// <paramref name="manifestName"/> (sizes and SHA-256 of every file) is written last, atomically. A process killed
-    /// before the first rename leaves the old group; one killed later leaves files that do not match the manifest,
-    /// which <see cref="CheckGroup"/> refuses. Each writer gets a temporary path and writes its whole file there.
+    /// unique temporary file and flushed, and so is the manifest <paramref name="manifestName"/> (sizes and SHA-256
+    /// of every file); then all are renamed into place, the manifest last. A process killed before the first rename
+    /// leaves the old group; one killed between the renames (microseconds) leaves files that do not match the
+    /// manifest, which <see cref="CheckGroup"/> refuses. Each writer gets a temporary path and writes its whole file there.
     /// </summary>
     public static void WriteGroup(string dir, IReadOnlyList<(string Name, Action<string> WriteTo)> files, string manifestName)
     {
@@ -116,10 +116,19 @@ public static class AtomicFile
                 Fsync(tmp);
                 manifest.Files[name] = Describe(tmp);
             }
-            // From the first rename until the new manifest is in place the files do not match the old manifest.
+            // The manifest is written and flushed before any rename, so the renames (files, then the manifest last)
+            // follow each other with nothing in between: only a kill in that instant leaves files that do not match
+            // the manifest, which readers refuse.
+            var manifestPath = Path.Combine(full, manifestName);
+            var manifestTmp = TempPath(manifestPath);
+            temps.Add((manifestTmp, manifestPath));
+            using (var f = new FileStream(manifestTmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                f.Write(Utf8.GetBytes(JsonSerializer.Serialize(manifest, ManifestJson)));
+                f.Flush(flushToDisk: true);
+            }
             foreach (var (tmp, target) in temps) File.Move(tmp, target, overwrite: true);
             temps.Clear();
-            WriteAllText(Path.Combine(full, manifestName), JsonSerializer.Serialize(manifest, ManifestJson));
         }
         catch { foreach (var (tmp, _) in temps) TryDelete(tmp); throw; }
     }
