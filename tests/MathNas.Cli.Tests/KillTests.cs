@@ -10,8 +10,9 @@ namespace MathNas.Cli.Tests;
 /// Issue 10, defect 10: every command that writes files, killed with SIGKILL at random moments (seeded), leaves each
 /// output absent (if it was), the old one, or the new one, whole; never a part, never a mix. Each case first runs the
 /// command with other arguments (the old outputs), then once unbroken with the arguments under test (the new outputs
-/// and how long the command takes), then per trial restores the old outputs, starts the command and kills it after a
-/// random share of that time. CI runs 2 trials per command; MATHNAS_KILL_TRIALS=20 is the full check (MATHNAS_KILL_SEED
+/// and how long the command takes), then per trial restores the old outputs, starts the command and kills it: in even
+/// trials after a random share of that time, in odd ones in the middle of a write (a random 1st..4th temporary file
+/// seen, then 0-2 ms). CI runs 2 trials per command; MATHNAS_KILL_TRIALS=20 is the full check (MATHNAS_KILL_SEED
 /// changes the moments; MATHNAS_KILL_REPORT=FILE appends one line of counts per command).
 /// </summary>
 public sealed class KillTests(ITestOutputHelper log) : IDisposable
@@ -111,6 +112,12 @@ public sealed class KillTests(ITestOutputHelper log) : IDisposable
         return File.Exists(path) && old.TryGetValue(rel, out var o) && o.AsSpan().SequenceEqual(File.ReadAllBytes(path));
     }
 
+    private static string[] SafeTemps(string dir)
+    {
+        try { return Directory.GetFiles(dir, "*.tmp", SearchOption.AllDirectories); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
     private static bool HadOld(string work, string path, Dictionary<string, byte[]> old)
     {
         var rel = Path.GetRelativePath(work, path);
@@ -139,17 +146,36 @@ public sealed class KillTests(ITestOutputHelper log) : IDisposable
         var rng = new Random(Seeds.Derive(Seed, (long)(Seeds.Hash(name) >> 1)));
         int oldCount = 0, newCount = 0, absentCount = 0, temps = 0, finished = 0;
         var bad = new List<string>();
+        int duringWrite = 0;
         for (int t = 0; t < Trials; t++)
         {
             Restore(work, old);
+            // Even trials: a moment uniformly in the unbroken run's time. Odd trials: in the middle of a write, when the
+            // n-th temporary file (n random, 1..4) has appeared, after a random 0-2 ms.
+            bool atWrite = t % 2 == 1;
             double at = rng.NextDouble() * seconds;
+            int nth = rng.Next(1, 5);
+            int afterMs = rng.Next(0, 3);
             using (var child = ChildCli.Start(newArgs))
             {
-                while (!child.HasExited && child.Seconds < at) Thread.Sleep(2);
+                if (!atWrite)
+                    while (!child.HasExited && child.Seconds < at) Thread.Sleep(2);
+                else
+                {
+                    var seen = new HashSet<string>();
+                    while (!child.HasExited && child.Seconds < 900)
+                    {
+                        foreach (var f in SafeTemps(work)) seen.Add(f);
+                        if (seen.Count >= nth) { Thread.Sleep(afterMs); break; }
+                        Thread.SpinWait(200);
+                    }
+                    at = child.Seconds;
+                }
                 if (child.HasExited) finished++;
                 child.Kill();
             }
-            temps += Directory.GetFiles(work, "*.tmp", SearchOption.AllDirectories).Length;
+            if (SafeTemps(work).Length > 0) duringWrite++;
+            temps += SafeTemps(work).Length;
             for (int i = 0; i < outputs.Length; i++)
             {
                 var x = outputs[i];
@@ -160,7 +186,8 @@ public sealed class KillTests(ITestOutputHelper log) : IDisposable
             }
         }
         var line = $"{name}: {Trials} trials x {outputs.Length} output(s), killed at random moments of a {seconds:F1} s run (seed {Seed}): " +
-            $"{oldCount} old, {newCount} new, {absentCount} absent (as before), {bad.Count} bad; {finished} runs had ended before the kill; {temps} temporary file(s) left by kills";
+            $"{oldCount} old, {newCount} new, {absentCount} absent (as before), {bad.Count} bad; {finished} runs had ended before the kill; " +
+            $"{duringWrite} kills landed inside a write (temporary file left: {temps} in all)";
         log.WriteLine(line);
         if (Environment.GetEnvironmentVariable("MATHNAS_KILL_REPORT") is { Length: > 0 } report) File.AppendAllText(report, line + Environment.NewLine);
         Assert.True(bad.Count == 0, string.Join("\n", bad));
