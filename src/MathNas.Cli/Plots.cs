@@ -7,8 +7,15 @@ internal static class Plots
 {
     public sealed record Series(string Label, double[] X, double[] Y, bool Lines = false, bool Markers = true, float MarkerSize = 4);
 
-    /// <summary>Writes a scatter/line plot of the given series to <paramref name="path"/> (PNG).</summary>
+    /// <summary>Writes a scatter/line plot of the given series to <paramref name="path"/> (PNG), atomically.</summary>
     public static void Save(string path, string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
+        int width = 900, int height = 650, bool diagonal = false, IReadOnlyList<(double X, string Label)>? verticalLines = null,
+        IReadOnlyList<(double Y, string Label)>? horizontalLines = null, Alignment? legendAlignment = null) =>
+        // Rendered to bytes, then written atomically: a kill never leaves a half-written PNG over an old one.
+        MathNas.IO.AtomicFile.WriteAllBytes(path, Render(title, xLabel, yLabel, series, width, height, diagonal, verticalLines, horizontalLines, legendAlignment));
+
+    /// <summary>The PNG bytes of a scatter/line plot of the given series.</summary>
+    public static byte[] Render(string title, string xLabel, string yLabel, IReadOnlyList<Series> series,
         int width = 900, int height = 650, bool diagonal = false, IReadOnlyList<(double X, string Label)>? verticalLines = null,
         IReadOnlyList<(double Y, string Label)>? horizontalLines = null, Alignment? legendAlignment = null)
     {
@@ -50,8 +57,6 @@ internal static class Plots
         {
             if (legendAlignment is { } a) plt.ShowLegend(a); else plt.ShowLegend();
         }
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        plt.SavePng(path, width, height);
+        return plt.GetImageBytes(width, height, ImageFormat.Png);
     }
 }

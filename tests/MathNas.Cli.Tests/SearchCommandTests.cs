@@ -111,7 +111,7 @@ public class SearchCommandTests : IDisposable
         var bad = Search("--max", "latency:dev=1", "--out", path);
         Assert.Equal(2, bad.ExitCode);
         Assert.Equal(yaml, File.ReadAllText(path));
-        Assert.False(File.Exists(path + ".tmp"));
+        Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
 
     [Fact]

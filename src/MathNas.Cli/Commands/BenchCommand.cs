@@ -29,7 +29,9 @@ internal sealed class BenchCommand : ICliCommand
             foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
             if (!p.GetValue(json)) env.Err.WriteLine("[bench] single-sample estimator evaluation counts ...");
             var estimator = SolverBenchmark.EstimatorEvaluations(filter).ToList();
-            if (entries.Count == 0 && estimator.Count == 0)
+            if (!p.GetValue(json)) env.Err.WriteLine("[bench] other timings (rank correlation, runtime re-solve, block switch) ...");
+            var timings = BenchTimings.Run(filter, q).ToList();
+            if (entries.Count == 0 && estimator.Count == 0 && timings.Count == 0)
                 throw new MathNasException($"--only '{filter}' matches no benchmark instance or space");
             if (p.GetValue(json))
             {
@@ -49,15 +51,23 @@ internal sealed class BenchCommand : ICliCommand
                     {
                         space = e.Space, nodes = e.Nodes, blocks = e.Blocks, evaluations = e.Evaluations, paper = e.Paper, bound = e.Bound, error = e.Error,
                     }).ToList(),
+                    timings = timings.Select(x => new { name = x.Name, repeats = x.Repeats, median_ms = x.MedianMs, detail = x.Detail }).ToList(),
                 });
                 return 0;
+            }
+            if (timings.Count > 0)
+            {
+                var tt = new Table().AddColumns("timing", "repeats", "median ms", "detail");
+                foreach (var x in timings)
+                    tt.AddRow(Markup.Escape(x.Name), x.Repeats.ToString(CultureInfo.InvariantCulture), CliEnv.Num(x.MedianMs, 4), Markup.Escape(x.Detail));
+                env.Console.Write(tt);
             }
             var t = new Table().AddColumns("instance", "nodes", "blocks", "log10 nets", "bnb median ms", "OR-Tools median ms", "speedup", "brute force ms", "status", "agree");
             foreach (var e in entries)
                 t.AddRow(Markup.Escape(e.Name), e.Nodes.ToString(), e.Blocks.ToString(), CliEnv.Num(e.Log10Networks, 1), CliEnv.Num(e.MedianMs, 4),
                     e.BaselineMedianMs is { } b ? CliEnv.Num(b, 2) : "-", e.Speedup is { } s ? CliEnv.Num(s, 0) + "x" : "-",
                     e.BruteForceMs is { } bf ? CliEnv.Num(bf, 2) : "-", e.Status, e.Agree is null ? "-" : e.Agree.Value ? "yes" : "NO");
-            env.Console.Write(t);
+            if (entries.Count > 0) env.Console.Write(t);
             if (estimator.Count > 0)
             {
                 var et = new Table().AddColumns("space (single-sample estimator, FLOPs evaluator)", "nodes", "blocks", "evaluations", "paper 1 + Σ(n_i - 1)", "bound 2 + Σ(n_i - 1)", "within bound");

@@ -54,21 +54,23 @@ internal sealed class LatencyModelCommand : ICliCommand
             var models = new[] { ("block", report.Block), ("rich", report.Rich) };
             table.CheckAgainst(space);
 
+            // Everything is rendered and validated before anything is written: a bad --out never leaves a new --plot.
             var plotPath = p.GetValue(plot);
+            byte[]? png = null;
             if (plotPath is not null)
             {
                 var series = new List<Plots.Series>();
                 foreach (var (name, r) in models)
                     series.Add(new Plots.Series(string.Create(CultureInfo.InvariantCulture,
                         $"{name} model: Spearman {r.Test.Spearman:F3}, {100 * r.Test.Within10:F1}% within 10%"), r.TestMeasured, r.TestPredicted, MarkerSize: name == "rich" ? 4 : 3));
-                Plots.Save(plotPath, $"HAT SuperTransformer latency on {dev}: {report.TestRows} held-out networks",
+                png = Plots.Render($"HAT SuperTransformer latency on {dev}: {report.TestRows} held-out networks",
                     "measured latency (ms)", "predicted latency (ms)", series, diagonal: true);
             }
 
             var outPath = p.GetValue(output);
+            TableSet? set2 = null;
             if (outPath is not null)
             {
-                TableSet set2;
                 if (File.Exists(outPath))
                 {
                     set2 = TableSet.Load(outPath);
@@ -77,8 +79,9 @@ internal sealed class LatencyModelCommand : ICliCommand
                 else set2 = new TableSet { Space = space.Name };
                 set2.Add(table);
                 set2.CheckAgainst(space);
-                set2.Save(outPath);
             }
+            if (png is not null) MathNas.IO.AtomicFile.WriteAllBytes(plotPath!, png);
+            set2?.Save(outPath!);
 
             object Q(FitQuality? q) => q is null ? null! : new { count = q.Count, spearman = q.Spearman, kendall = q.Kendall, mape_percent = q.Mape, within_10_percent = q.Within10, max_ape_percent = q.MaxApe };
             if (p.GetValue(json))

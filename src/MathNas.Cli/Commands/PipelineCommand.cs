@@ -108,8 +108,7 @@ internal sealed class PipelineCommand : ICliCommand
                 var td = p.GetValue(tablesDir);
                 if (td is not null)
                 {
-                    Directory.CreateDirectory(td);
-                    File.Copy(r.TablesFile, Path.Combine(td, $"{space.Name}.json"), overwrite: true);
+                    MathNas.IO.AtomicFile.WriteAllBytes(Path.Combine(td, $"{space.Name}.json"), File.ReadAllBytes(r.TablesFile));
                 }
                 reports.Add(r);
             }

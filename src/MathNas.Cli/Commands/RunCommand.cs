@@ -290,9 +290,7 @@ internal sealed class RunCommand : ICliCommand
         double hi = Math.Max(r.BandMax * 1.6, r.Timeline.Count == 0 ? 1 : Quantile(r.Timeline.Select(s => s.LatencyMs), 0.98) * 1.1);
         plt.Axes.SetLimitsY(0, hi);
         plt.ShowLegend(Alignment.UpperLeft);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        plt.SavePng(path, 1200, 600);
+        MathNas.IO.AtomicFile.WriteAllBytes(path, plt.GetImageBytes(1200, 600, ImageFormat.Png));
     }
 
     private static double Quantile(IEnumerable<double> v, double q)

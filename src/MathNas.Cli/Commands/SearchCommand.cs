@@ -218,11 +218,6 @@ internal sealed class SearchCommand : ICliCommand
             ["predicted"] = predicted.ToDictionary(kv => kv.Key, kv => kv.Value),
         };
         var yaml = new SerializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Serialize(doc);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full);
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var tmp = full + ".tmp";
-        File.WriteAllText(tmp, yaml);
-        File.Move(tmp, full, overwrite: true);
+        MathNas.IO.AtomicFile.WriteAllText(path, yaml);
     }
 }

@@ -51,12 +51,12 @@ public static class Idx
         ms.Write(data);
         var bytes = ms.ToArray();
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
-        {
-            using var f = File.Create(path);
-            using var gz = new GZipStream(f, CompressionLevel.Fastest);
-            gz.Write(bytes);
-        }
-        else File.WriteAllBytes(path, bytes);
+            IO.AtomicFile.Write(path, f =>
+            {
+                using var gz = new GZipStream(f, CompressionLevel.Fastest, leaveOpen: true);
+                gz.Write(bytes);
+            });
+        else IO.AtomicFile.WriteAllBytes(path, bytes);
     }
 
     private static byte[] ReadAll(string path)

@@ -31,6 +31,9 @@ public sealed record ExportedNetworkInfo
 public static class ExportedNetwork
 {
     public const string InfoFile = "network.json", WeightsFile = "weights.bin";
+    /// <summary>Written last: sizes and SHA-256 of both files, checked by <see cref="Load"/> (a half-written or mixed
+    /// export is refused).</summary>
+    public const string ManifestFile = "manifest.json";
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -50,7 +53,6 @@ public static class ExportedNetwork
         finally { foreach (var b in batches) b.Dispose(); }
         using var net = space.CreateNetwork(a);
         net.CopyFrom(supernet);
-        net.save(Path.Combine(outDir, WeightsFile));
         var info = new ExportedNetworkInfo
         {
             Space = space.Name, Architecture = a.ToString(), Description = space.Describe(a),
@@ -59,7 +61,9 @@ public static class ExportedNetwork
             Supernet = supernetSource, RecalibrationImages = recalibrationImages,
             Predicted = predicted?.ToDictionary() ?? new(),
         };
-        File.WriteAllText(Path.Combine(outDir, InfoFile), JsonSerializer.Serialize(info, Json));
+        // One unit: both files written whole, then renamed into place, then the manifest (IO.AtomicFile.WriteGroup).
+        var text = JsonSerializer.Serialize(info, Json);
+        IO.AtomicFile.WriteGroup(outDir, [(WeightsFile, tmp => net.save(tmp)), (InfoFile, tmp => File.WriteAllText(tmp, text))], ManifestFile);
         return info;
     }
 
@@ -67,6 +71,7 @@ public static class ExportedNetwork
     {
         var infoPath = Path.Combine(dir, InfoFile);
         if (!File.Exists(infoPath)) throw new MathNasException($"'{dir}' is not an exported network ({InfoFile} is missing)");
+        IO.AtomicFile.CheckGroup(dir, ManifestFile, "exported network");
         ExportedNetworkInfo info;
         try { info = JsonSerializer.Deserialize<ExportedNetworkInfo>(File.ReadAllText(infoPath), Json) ?? throw new MathNasException($"'{infoPath}' is empty"); }
         catch (JsonException e) { throw new MathNasException($"'{infoPath}' is not valid: {e.Message}"); }

@@ -140,6 +140,9 @@ public sealed record SpaceReport
 /// </summary>
 public static class TorchPipeline
 {
+    // Streams of Seeds.Derive: the validation networks' sample, each stand-alone network's training.
+    private const long ValidationStream = 101, StandAloneStream = 102;
+
     public static SpaceReport Run(TorchSearchSpace space, PipelineOptions o, string outDir, IProgress<ProgressInfo>? progress = null,
         Action<string>? log = null, CancellationToken cancel = default)
     {
@@ -205,7 +208,7 @@ public static class TorchPipeline
         var scaled = new Predictor(space, tables, AccuracyModel.FlopsScaled);
 
         // 4. validation networks (seeded, distinct)
-        var rng = new Random(o.Seed + 101);
+        var rng = new Random(Seeds.Derive(o.Seed, ValidationStream));
         var valSet = new HashSet<Architecture>();
         var val = new List<Architecture>();
         for (int guard = 0; val.Count < o.ValidationNetworks && guard < o.ValidationNetworks * 100; guard++)
@@ -281,9 +284,10 @@ public static class TorchPipeline
             var saData = o.StandAloneTrainImages > 0 ? data with { Train = data.Train.Take(o.StandAloneTrainImages) } : data;
             for (int k = 0; k < picks.Count; k++)
             {
-                TorchSharp.torch.manual_seed(o.Seed + k);
+                int seedK = Seeds.Derive(o.Seed, StandAloneStream, k);
+                TorchSharp.torch.manual_seed(seedK);
                 using var net = space.CreateNetwork(picks[k]);
-                var st = SupernetTrainer.Train(net, saData, o.StandAloneTrain with { Seed = o.Seed + k, CurveImages = 0, Data = dataTag },
+                var st = SupernetTrainer.Train(net, saData, o.StandAloneTrain with { Seed = seedK, CurveImages = 0, Data = dataTag },
                     Path.Combine(dir, "standalone", picks[k].ToString().Replace(',', '-')), progress, cancel);
                 alone[k] = Batches.Accuracy(t => net.Forward(t), data.HeldOut);
                 log($"{space.Name}: stand-alone {picks[k]}: {alone[k]:F2}% (shared weights {sharedPick[k]:F2}%)");
@@ -331,7 +335,7 @@ public static class TorchPipeline
             Latency = latReport, LatencySecondaryStatistic = otherName, LatencySecondary = latMinReport, LatencySecondaryRepeatMedianDeviationPct = repeatDevMin, LatencyValidationSeconds = latValSeconds, Accuracy = accReport, AccuracyValidationSeconds = accValSeconds,
             StandAlone = standAlone, StandAloneSeconds = saSeconds, Chosen = chosen, TotalSeconds = total.Elapsed.TotalSeconds,
         };
-        File.WriteAllText(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(report, ReportJson));
+        MathNas.IO.AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), JsonSerializer.Serialize(report, ReportJson));
         return report;
     }
 

@@ -54,6 +54,8 @@ public sealed class MomentumSgd : IDisposable
 
     public void Save(string path) => _state.save(path);
     public void Load(string path) => _state.load(path);
+    public void Save(BinaryWriter writer) => _state.save(writer);
+    public void Load(BinaryReader reader) => _state.load(reader);
 
     public void Dispose() => _state.Dispose();
 

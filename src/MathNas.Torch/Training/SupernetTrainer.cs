@@ -32,7 +32,7 @@ public sealed record TrainOptions
 /// <summary>One point of the training curve.</summary>
 public sealed record EpochRecord(int Epoch, double Loss, double TrainAccuracy, double? LargestAccuracy, double? SmallestAccuracy, double Seconds);
 
-/// <summary>The persistent state of a training run (train.json beside the weights).</summary>
+/// <summary>The persistent state of a training run (saved in the checkpoint with the weights and optimizer state).</summary>
 public sealed record TrainState
 {
     public string Space { get; init; } = "";
@@ -56,11 +56,19 @@ public sealed record TrainState
 /// <summary>
 /// Trains a weight-sharing supernet (uniform path sampling or the sandwich rule, seeded) or a stand-alone network,
 /// with SGD (Nesterov momentum, cosine learning rate per step), checkpointing weights, optimizer state and the curve
-/// after every epoch; a run started again on the same folder resumes after the last completed epoch.
+/// after every epoch as one file (<see cref="CheckpointFile"/>, written atomically), so a kill at any moment leaves
+/// the state of one completed epoch, whole; a run started again on the same folder resumes after it and ends with the
+/// same bytes as an unbroken run. Every random choice of an epoch derives from (seed, epoch) through <see cref="Seeds"/>.
 /// </summary>
 public static class SupernetTrainer
 {
-    public const string WeightsFile = "weights.bin", OptimizerFile = "optimizer.bin", StateFile = "train.json";
+    /// <summary>The checkpoint: state (JSON), weights and optimizer state of the last completed epoch in one file.</summary>
+    public const string CheckpointFile = "checkpoint.bin";
+    private const string Magic = "mathnas-training-checkpoint";
+    private const int CheckpointVersion = 1;
+    // Streams of Seeds.Derive: what each derived seed is for.
+    private const long EpochShuffleStream = 1, EpochTorchStream = 2;
+    private static readonly JsonSerializerOptions StateJson = new() { WriteIndented = true };
 
     public static TrainState Train(SuperNetwork net, DataSplits data, TrainOptions o, string? checkpointDir,
         IProgress<ProgressInfo>? progress = null, CancellationToken cancel = default)
@@ -79,20 +87,14 @@ public static class SupernetTrainer
         if (checkpointDir is not null)
         {
             Directory.CreateDirectory(checkpointDir);
-            var statePath = Path.Combine(checkpointDir, StateFile);
-            if (File.Exists(statePath))
+            RefuseOldFormat(checkpointDir);
+            var saved = ReadCheckpoint(checkpointDir, null, null);
+            if (saved is not null)
             {
-                var saved = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(statePath))
-                    ?? throw new MathNasException($"'{statePath}' is empty");
                 if (saved.Space != state.Space || saved.Architecture != state.Architecture || saved.Seed != state.Seed
                     || saved.Epochs != state.Epochs || saved.Sampling != state.Sampling || saved.TrainImages != state.TrainImages || saved.Data != state.Data)
                     throw new MathNasException($"'{checkpointDir}' holds a different training run ({saved.Space} {saved.Architecture}, seed {saved.Seed}, {saved.Epochs} epochs, {saved.Sampling}, {saved.TrainImages} images, data '{saved.Data}'): use another folder or delete it");
-                if (saved.Completed > 0)
-                {
-                    net.load(Path.Combine(checkpointDir, WeightsFile));
-                    var opt = Path.Combine(checkpointDir, OptimizerFile);
-                    if (File.Exists(opt)) optimizer.Load(opt);
-                }
+                ReadCheckpoint(checkpointDir, net, optimizer);
                 state = saved;
             }
         }
@@ -105,8 +107,8 @@ public static class SupernetTrainer
             cancel.ThrowIfCancellationRequested();
             var sw = Stopwatch.StartNew();
             // Everything random in an epoch derives from (seed, epoch), so a resumed run does what an unbroken one does.
-            var rng = new Random(HashCode.Combine(o.Seed, epoch, 17));
-            torch.manual_seed(o.Seed * 1000L + epoch);
+            var rng = new Random(Seeds.Derive(o.Seed, EpochShuffleStream, epoch));
+            torch.manual_seed(Seeds.Derive(o.Seed, EpochTorchStream, epoch));
             var order = Enumerable.Range(0, data.Train.Count).ToArray();
             rng.Shuffle(order);
             net.train();
@@ -162,29 +164,64 @@ public static class SupernetTrainer
         return state;
     }
 
-    private static void Save(SuperNetwork net, MomentumSgd optimizer, TrainState state, string dir)
+    /// <summary>
+    /// Saves state, weights and optimizer state as one file, atomically (<see cref="IO.AtomicFile"/>): the state that
+    /// says an epoch is complete and that epoch's weights can never be separated by a kill.
+    /// </summary>
+    private static void Save(SuperNetwork net, MomentumSgd optimizer, TrainState state, string dir) =>
+        IO.AtomicFile.Write(Path.Combine(dir, CheckpointFile), stream =>
+        {
+            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+            w.Write(Magic);
+            w.Write(CheckpointVersion);
+            w.Write(JsonSerializer.Serialize(state, StateJson));
+            net.save(w);
+            optimizer.Save(w);
+            w.Flush();
+        });
+
+    /// <summary>The state of the checkpoint in <paramref name="dir"/> (null when there is none), with its weights (and
+    /// optimizer state, when <paramref name="optimizer"/> is given) loaded.</summary>
+    private static TrainState? ReadCheckpoint(string dir, SuperNetwork? net, MomentumSgd? optimizer)
     {
-        // Weights and optimizer first, then the state that says the epoch is complete: a kill in between repeats the epoch.
-        var w = Path.Combine(dir, WeightsFile);
-        net.save(w + ".tmp");
-        File.Move(w + ".tmp", w, overwrite: true);
-        var opt = Path.Combine(dir, OptimizerFile);
-        optimizer.Save(opt + ".tmp");
-        File.Move(opt + ".tmp", opt, overwrite: true);
-        var s = Path.Combine(dir, StateFile);
-        File.WriteAllText(s + ".tmp", JsonSerializer.Serialize(state, new JsonSerializerOptions { WriteIndented = true }));
-        File.Move(s + ".tmp", s, overwrite: true);
+        var path = Path.Combine(dir, CheckpointFile);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var f = File.OpenRead(path);
+            using var r = new BinaryReader(f, System.Text.Encoding.UTF8);
+            if (r.ReadString() != Magic) throw new MathNasException($"'{path}' is not a training checkpoint");
+            int version = r.ReadInt32();
+            if (version != CheckpointVersion) throw new MathNasException($"'{path}' has checkpoint version {version}; this tool reads version {CheckpointVersion}");
+            var state = JsonSerializer.Deserialize<TrainState>(r.ReadString(), StateJson) ?? throw new MathNasException($"'{path}' holds no training state");
+            if (net is not null && state.Space != net.Space.Name)
+                throw new MathNasException($"'{dir}' holds a network of space '{state.Space}', not '{net.Space.Name}'");
+            if (net is not null) net.load(r);
+            if (optimizer is not null) optimizer.Load(r);
+            return state;
+        }
+        catch (Exception e) when (e is IOException or EndOfStreamException or JsonException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new MathNasException($"'{path}' is not a valid training checkpoint: {e.Message}");
+        }
+    }
+
+    private static void RefuseOldFormat(string dir)
+    {
+        if (!File.Exists(Path.Combine(dir, CheckpointFile)) && File.Exists(Path.Combine(dir, "train.json")))
+            throw new MathNasException($"'{dir}' holds a checkpoint of an older format (train.json, weights.bin and optimizer.bin): delete the folder and train again");
     }
 
     /// <summary>Loads a finished (or partial) training run's weights into <paramref name="net"/>; returns its state.</summary>
     public static TrainState Load(SuperNetwork net, string checkpointDir)
     {
-        var statePath = Path.Combine(checkpointDir, StateFile);
-        if (!File.Exists(statePath)) throw new MathNasException($"'{checkpointDir}' holds no trained network ({StateFile} is missing)");
-        var state = JsonSerializer.Deserialize<TrainState>(File.ReadAllText(statePath)) ?? throw new MathNasException($"'{statePath}' is empty");
+        RefuseOldFormat(checkpointDir);
+        if (!File.Exists(Path.Combine(checkpointDir, CheckpointFile)))
+            throw new MathNasException($"'{checkpointDir}' holds no trained network ({CheckpointFile} is missing)");
+        var state = ReadCheckpoint(checkpointDir, null, null)!;
         if (state.Space != net.Space.Name) throw new MathNasException($"'{checkpointDir}' holds a network of space '{state.Space}', not '{net.Space.Name}'");
         if (state.Completed == 0) throw new MathNasException($"'{checkpointDir}': no epoch has completed yet");
-        net.load(Path.Combine(checkpointDir, WeightsFile));
+        ReadCheckpoint(checkpointDir, net, null);
         net.eval();
         return state;
     }

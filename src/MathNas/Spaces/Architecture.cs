@@ -14,9 +14,7 @@ public sealed class Architecture : IEquatable<Architecture>, IReadOnlyList<int>
     public Architecture(IEnumerable<int> choices)
     {
         _choices = choices.ToArray();
-        var h = new HashCode();
-        foreach (var c in _choices) h.Add(c);
-        _hash = h.ToHashCode();
+        _hash = Seeds.HashCode(_choices); // stable across processes (never HashCode), so set orders are too
     }
 
     public Architecture(params int[] choices) : this((IEnumerable<int>)choices) { }

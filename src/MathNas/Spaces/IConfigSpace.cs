@@ -49,11 +49,6 @@ public static class NativeConfigs
         foreach (var line in header ?? [])
             foreach (var l in line.Split('\n')) sb.Append("# ").Append(l.TrimEnd('\r')).Append('\n');
         sb.Append(space.WriteConfig(a));
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full);
-        if (dir is not null) Directory.CreateDirectory(dir);
-        var tmp = full + ".tmp";
-        File.WriteAllText(tmp, sb.ToString());
-        File.Move(tmp, full, overwrite: true);
+        MathNas.IO.AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

@@ -41,12 +41,8 @@ public sealed class TableSet
 
     public void Save(string path)
     {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null) Directory.CreateDirectory(dir);
-        // Write to a temporary file first so an existing file is never left half-written.
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(this, JsonOptions));
-        File.Move(tmp, path, overwrite: true);
+        // Atomically (unique temporary file, fsync, rename): an existing file is never left half-written.
+        MathNas.IO.AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
     }
 
     public static TableSet Load(string path)

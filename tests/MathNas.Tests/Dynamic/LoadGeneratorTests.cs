@@ -47,10 +47,11 @@ public class LoadGeneratorTests
         int level = g.Level;
         var after = g.Elapsed;
         Assert.Contains(level, new[] { p.ThreadsAt(before), p.ThreadsAt(after) });
-        Assert.True(g.Wait(TimeSpan.FromSeconds(10)), "load threads did not stop at the end of the profile");
+        // A patience of a minute detects a generator that never stops; how fast it stops is not asserted (load-dependent).
+        Assert.True(g.Wait(TimeSpan.FromSeconds(60)), "load threads did not stop at the end of the profile");
         var t = sw.Elapsed.TotalSeconds;
         Assert.True(g.IsFinished);
-        Assert.InRange(t, 0.39, 5.0); // never before the end of the profile, and well before the test's patience runs out
+        Assert.True(t >= 0.39, $"stopped after {t} s, before the end of the 0.4 s profile");
         Assert.Equal(0, g.Level);
     }
 
@@ -63,10 +64,9 @@ public class LoadGeneratorTests
         g.Start();
         Thread.Sleep(50);
         Assert.False(g.IsFinished);
-        var sw = Stopwatch.StartNew();
         cts.Cancel();
-        Assert.True(g.Wait(TimeSpan.FromSeconds(5)));
-        Assert.True(sw.Elapsed.TotalSeconds < 2);
+        // Stopping on cancellation (not after the profile's 60 s): a patience well below 60 s, not a speed assert.
+        Assert.True(g.Wait(TimeSpan.FromSeconds(30)), "load threads did not stop on cancellation");
     }
 
     [Fact]

@@ -47,17 +47,15 @@ public class RankCorrelationTests
     }
 
     [Fact]
-    public void KendallOn15625PointsIsFast()
+    public void KendallOn15625PointsMatchesBruteForce()
     {
         var rng = new Random(9);
         var x = Enumerable.Range(0, 15625).Select(_ => Math.Round(rng.NextDouble() * 100, 1)).ToArray();
         var y = x.Select(v => v + rng.NextDouble() * 20).ToArray();
-        var sw = Stopwatch.StartNew();
+        // Behaviour only (its speed is measured by `mathnas bench`): a plausible value on all points, and
+        // the O(n log n) algorithm equals brute force on a 2,000-point slice.
         var tau = RankCorrelation.KendallTauB(x, y);
-        sw.Stop();
         Assert.InRange(tau, 0.5, 1.0);
-        Assert.True(sw.Elapsed.TotalSeconds < 1, $"took {sw.Elapsed.TotalSeconds:F2} s");
-        // Cross-check on a 2,000-point slice against brute force.
         Assert.Equal(RankCorrelation.KendallTauBBruteForce(x[..2000], y[..2000]), RankCorrelation.KendallTauB(x[..2000], y[..2000]), 10);
     }
 }

@@ -147,7 +147,7 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
     public bool Equals(OfaConfig? o) => o is not null && Ks.SequenceEqual(o.Ks) && E.SequenceEqual(o.E) && D.SequenceEqual(o.D)
         && ((EncodeArch is null && o.EncodeArch is null) || (EncodeArch is not null && o.EncodeArch is not null && EncodeArch.SequenceEqual(o.EncodeArch)));
     public override bool Equals(object? obj) => Equals(obj as OfaConfig);
-    public override int GetHashCode() => HashCode.Combine(string.Join(",", Ks), string.Join(",", E), string.Join(",", D));
+    public override int GetHashCode() => Seeds.HashCode([.. Ks, -1, .. E, -1, .. D]);
     public override string ToString() => $"ks=[{string.Join(",", Ks)}] e=[{string.Join(",", E)}] d=[{string.Join(",", D)}]";
 }
 

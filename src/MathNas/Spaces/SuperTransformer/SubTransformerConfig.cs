@@ -69,7 +69,7 @@ public sealed class SubTransformerConfig
         obj is SubTransformerConfig o && o.EncoderEmbedDim == EncoderEmbedDim && o.DecoderEmbedDim == DecoderEmbedDim &&
         o.Encoder.SequenceEqual(Encoder) && o.Decoder.SequenceEqual(Decoder);
 
-    public override int GetHashCode() => HashCode.Combine(EncoderEmbedDim, DecoderEmbedDim, Encoder.Count, Decoder.Count, Encoder[0], Decoder[0]);
+    public override int GetHashCode() => Seeds.HashCode([EncoderEmbedDim, DecoderEmbedDim, Encoder.Count, Decoder.Count]);
 
     // ---------------- HAT YAML ----------------
     public const string KeyEncoderEmbed = "encoder-embed-dim-subtransformer";

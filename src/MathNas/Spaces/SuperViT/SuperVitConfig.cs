@@ -106,7 +106,7 @@ public sealed class SuperVitConfig
     public override bool Equals(object? obj) => obj is SuperVitConfig o && o.Resolution == Resolution && o.Width.SequenceEqual(Width) &&
         o.KernelSize.SequenceEqual(KernelSize) && o.ExpandRatio.SequenceEqual(ExpandRatio) && o.Depth.SequenceEqual(Depth);
 
-    public override int GetHashCode() => HashCode.Combine(Resolution, Width.Sum(), Depth.Sum(), ExpandRatio.Sum(), KernelSize.Sum());
+    public override int GetHashCode() => Seeds.HashCode([Resolution, Width.Sum(), Depth.Sum(), ExpandRatio.Sum(), KernelSize.Sum()]);
 
     public static SuperVitConfig Load(string path)
     {
