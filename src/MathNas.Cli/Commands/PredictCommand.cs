@@ -56,13 +56,20 @@ internal sealed class PredictCommand : ICliCommand
                     architecture = sp.Describe(a),
                     accuracy_model = m.Name(),
                     predicted,
+                    exact = CliEnv.ExactJson(sp, a),
                 });
                 return 0;
             }
             env.Console.WriteLine($"{sp.Describe(a)}  (code {a})");
+            bool exact = sp is Spaces.IExactCostSpace;
+            if (exact)
+                foreach (var line in CliEnv.CostLines(sp, a)) env.Console.WriteLine(Markup.Escape(line));
             var table = new Table().AddColumns("metric", "predicted", "unit");
             foreach (var (metric, v) in predicted)
-                table.AddRow(Markup.Escape(metric), CliEnv.Num(v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
+            {
+                var label = exact && metric is Tables.MetricNames.Flops or Tables.MetricNames.Params ? $"{metric} (additive block model)" : metric;
+                table.AddRow(Markup.Escape(label), CliEnv.Num(v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
+            }
             env.Console.Write(table);
             if (t.Has(Tables.MetricNames.Accuracy)) env.Console.WriteLine($"accuracy model: {m.Name()}");
             return 0;

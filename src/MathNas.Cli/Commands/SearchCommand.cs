@@ -42,10 +42,11 @@ internal sealed class SearchCommand : ICliCommand
         var timeLimit = TimeLimitOption();
         var solverOpt = SolverOption();
         var outFile = new Option<string?>("--out") { Description = "write the chosen network's native config (OFA ks/e/d, NASViT, HAT *-subtransformer keys, NB201 arch) with space, code and predicted metrics as '#' comments; spaces without a native config: YAML {space, code, architecture, predicted}" };
+        var format = CliEnv.ConfigFormatOption();
         var repeat = new Option<int>("--repeat") { Description = "solve N times in-process and report the median solve time (solve_ms_median)", DefaultValueFactory = _ => 1 };
         var json = CliEnv.JsonOption();
         var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
-            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json };
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, format, repeat, json };
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -59,6 +60,13 @@ internal sealed class SearchCommand : ICliCommand
             var tl = p.GetValue(timeLimit);
             if (tl is { } tlv && !(tlv > 0)) throw new MathNasException("--time-limit must be a positive number of seconds");
             var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);
+            var fmt = p.GetValue(format);
+            if (fmt is not null)
+            {
+                if (p.GetValue(outFile) is null) throw new MathNasException("--format needs --out (it is the layout of the written config)");
+                if (sp is not IConfigSpace fs) throw new MathNasException($"--format: space '{sp.Name}' has no native config format");
+                fmt = NativeConfigs.CheckFormat(fs, fmt);
+            }
             var predictor = new Predictor(sp, ts, am);
             var problem = SearchProblemBuilder.Build(predictor, budgets);
             var options = new SolveOptions { TopK = k, TimeLimitSeconds = tl };
@@ -140,7 +148,7 @@ internal sealed class SearchCommand : ICliCommand
             }
 
             if (p.GetValue(outFile) is { } path)
-                WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"]);
+                WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"], fmt);
 
             if (p.GetValue(json)) { env.WriteJson(jsonObj); return 0; }
             var gapText = result.Status == SolveStatus.Optimal ? "proven optimal" : $"{result.Status.Name()}, gap <= {CliEnv.Num(result.Gap, 6)}";
@@ -176,11 +184,11 @@ internal sealed class SearchCommand : ICliCommand
     /// Writes the network's native config (spaces with one) with '#' comment lines for space, code and predicted metrics,
     /// else {space, code, architecture, predicted} as YAML; to a temporary file, then moved into place.
     /// </summary>
-    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted, IEnumerable<string>? notes = null)
+    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted, IEnumerable<string>? notes = null, string? format = null)
     {
         if (space is IConfigSpace native)
         {
-            NativeConfigs.Save(native, a, path, SearchTiming.Header(space, a, predicted, notes));
+            NativeConfigs.Save(native, a, path, SearchTiming.Header(space, a, predicted, notes), format);
             return;
         }
         var doc = new Dictionary<string, object>

@@ -178,8 +178,19 @@ public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
 
     public string FormatName => "HAT SubTransformer config (*-subtransformer keys)";
 
-    /// <summary>HAT's keys, in the sorted block-list layout of MathNAS's result files (PyYAML's dump).</summary>
-    public string WriteConfig(Architecture a) => Decode(a).ToYaml(SubTransformerYamlStyle.Sorted);
+    /// <summary>Format name of HAT's own layout (what HAT's configargparse loader reads): HAT's key order, flow lists.</summary>
+    public const string FormatHat = "hat";
+    /// <summary>Format name of MathNAS's result files: sorted keys, block lists (PyYAML's dump); HAT's loader cannot read it.</summary>
+    public const string FormatMathNas = "mathnas";
+
+    public IReadOnlyList<string> ConfigFormats => [FormatHat, FormatMathNas];
+
+    /// <summary>HAT's own layout (flow lists, HAT's key order), the form HAT's <c>--configs</c> loader reads.</summary>
+    public string WriteConfig(Architecture a) => Decode(a).ToYaml(SubTransformerYamlStyle.Hat);
+
+    /// <summary><c>hat</c> (default, HAT's layout) or <c>mathnas</c> (the sorted block-list layout of MathNAS's result files).</summary>
+    public string WriteConfig(Architecture a, string format) =>
+        NativeConfigs.CheckFormat(this, format) == FormatMathNas ? Decode(a).ToYaml(SubTransformerYamlStyle.Sorted) : WriteConfig(a);
 
     /// <summary>A HAT SubTransformer config (either layout); values outside the MathNAS sub-space are refused by name.</summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>")

@@ -20,7 +20,7 @@ public readonly record struct SuperVitBlock(int Width, int Depth, int Kernel, in
 /// exact; other networks differ by the width interaction of neighbouring nodes (see <see cref="AdditiveError"/>).
 /// Base block: index 0 of every node (the reference differences subtract column 0).</para>
 /// </summary>
-public sealed class SuperVitSpace : SearchSpace, IConfigSpace
+public sealed class SuperVitSpace : SearchSpace, IConfigSpace, IExactCostSpace
 {
     public const string SpaceName = "supervit";
     public const int DefaultResolution = 224;
@@ -157,6 +157,13 @@ public sealed class SuperVitSpace : SearchSpace, IConfigSpace
 
     /// <summary>Exact MFLOPs of an architecture (layer by layer, with the real neighbour widths).</summary>
     public double ExactFlops(Architecture a) => SuperVitCost.MFlops(Decode(a));
+
+    /// <summary>Parameters (M) as NASViT's profiler counts them, the convention of the NASViT and MathNAS papers' "Param(M)".</summary>
+    public double ReportedParams(Architecture a) => SuperVitCost.MParams(Decode(a), SuperVitParamsConvention.NasVitProfiler);
+
+    public string ReportedParamsConvention => "NASViT's profiler, the papers' convention: unused 1x1 shortcut convs and transformer layers at the stage's largest width counted";
+
+    public string BlockParamsConvention => "active weights only: the subnet's own widths, no unused shortcut convs";
 
     /// <summary>Additive-model FLOPs minus exact FLOPs of an architecture (MFLOPs): the neighbour-width interaction.</summary>
     public double AdditiveError(Architecture a) => Flops(a) - ExactFlops(a);
