@@ -100,6 +100,26 @@ public static class MobileNetV3Spaces
     public const string FormatOfa = "ofa";
     internal static readonly string[] Formats = [FormatMathNas, FormatOfa];
 
+    /// <summary>
+    /// The printed notation of the views (<c>ks=[..] e=[..] d=[..]</c>, what <c>Describe</c> writes; an <c>r=N</c> item is
+    /// checked against the space's resolution) as a config.
+    /// </summary>
+    internal static OfaConfig ParseNotation(string view, OfaMbv3Net net, string text)
+    {
+        const string what = "OFA MobileNetV3 architecture";
+        var items = ArchNotation.KeyLists(text.Trim(), ["ks", "e", "d", "r"], what);
+        OfaConfig cfg;
+        try
+        {
+            cfg = new OfaConfig(ArchNotation.Require(items, "ks", what, text), ArchNotation.Require(items, "e", what, text),
+                ArchNotation.Require(items, "d", what, text), null, ArchNotation.Scalar(items, "r", what, text));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        if (cfg.MismatchWith(net) is { } why)
+            throw new MathNasException($"{what} '{text}': {why}; use space '{NameOf(view, new OfaMbv3Net(net.WidthMult, cfg.R ?? net.Resolution))}'");
+        return cfg;
+    }
+
     /// <summary>Parses a config and checks its own r / wid against the space's super-network (naming the space that fits).</summary>
     internal static OfaConfig ParseFor(string view, OfaMbv3Net net, string yamlText, string source)
     {
@@ -211,6 +231,12 @@ public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(MobileNetV3Spaces.LayerViewName, Net, text))
+            : base.ParseArchitecture(text);
+
     public string FormatName => "OFA MobileNetV3 config (ks, e, d; OFA's wid and r)";
 
     public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
@@ -321,6 +347,12 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(MobileNetV3Spaces.StageViewName, Net, text))
+            : base.ParseArchitecture(text);
+
     public string FormatName => "OFA MobileNetV3 config (ks, e, d; OFA's wid and r)";
 
     public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
@@ -372,6 +404,14 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    private string ViewName => Name.StartsWith(MobileNetV3Spaces.CandidateCpuName, StringComparison.Ordinal) ? MobileNetV3Spaces.CandidateCpuName : MobileNetV3Spaces.CandidateGpuName;
+
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c> (whose stages must be candidates of this view).</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(ViewName, Net, text), text)
+            : base.ParseArchitecture(text);
+
     public string FormatName => "OFA MobileNetV3 config (ks, e, d) with MathNAS's encodearch";
 
     public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
@@ -392,7 +432,7 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
     /// </summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>")
     {
-        var cfg = MobileNetV3Spaces.ParseFor(Name.StartsWith(MobileNetV3Spaces.CandidateCpuName, StringComparison.Ordinal) ? MobileNetV3Spaces.CandidateCpuName : MobileNetV3Spaces.CandidateGpuName, Net, yamlText, source);
+        var cfg = MobileNetV3Spaces.ParseFor(ViewName, Net, yamlText, source);
         return FromConfig(cfg, source);
     }
 

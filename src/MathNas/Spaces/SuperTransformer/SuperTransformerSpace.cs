@@ -206,6 +206,41 @@ public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
     }
 
 
+    /// <summary>
+    /// A code, a config file, or the printed <c>enc ffn=[..] heads=[..]; dec layers=N ffn=[..] self=[..] ende=[..] arb=[..]</c>.
+    /// </summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        if (NativeConfigs.IsConfigPath(text) || !ArchNotation.IsNotation(text)) return base.ParseArchitecture(text);
+        const string what = "SuperTransformer architecture";
+        var t = text.Trim();
+        var parts = t.Split(';', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !parts[0].StartsWith("enc ", StringComparison.Ordinal) || !parts[1].StartsWith("dec ", StringComparison.Ordinal))
+            throw new MathNasException($"{what} '{text}': expected 'enc ffn=[..] heads=[..]; dec layers=N ffn=[..] self=[..] ende=[..] arb=[..]'");
+        var enc = ArchNotation.KeyLists(parts[0][4..], ["ffn", "heads"], what);
+        var dec = ArchNotation.KeyLists(parts[1][4..], ["layers", "ffn", "self", "ende", "arb"], what);
+        Architecture a;
+        try
+        {
+            var ef = ArchNotation.Require(enc, "ffn", what, text);
+            var eh = ArchNotation.Require(enc, "heads", what, text);
+            int layers = ArchNotation.Scalar(dec, "layers", what, text) ?? throw new MathNasException("'layers=' is missing");
+            var df = ArchNotation.Require(dec, "ffn", what, text);
+            var ds = ArchNotation.Require(dec, "self", what, text);
+            var de = ArchNotation.Require(dec, "ende", what, text);
+            var da = ArchNotation.Require(dec, "arb", what, text);
+            if (ef.Length != eh.Length) throw new MathNasException($"the encoder has {ef.Length} ffn but {eh.Length} heads values");
+            if (new[] { df.Length, ds.Length, de.Length, da.Length }.Any(n => n != layers))
+                throw new MathNasException($"layers={layers}, but the decoder lists have {df.Length}/{ds.Length}/{de.Length}/{da.Length} values");
+            a = Encode(new SubTransformerConfig(Embed, Embed,
+                Enumerable.Range(0, ef.Length).Select(i => new EncoderLayer(ef[i], eh[i])).ToArray(),
+                Enumerable.Range(0, layers).Select(i => new DecoderLayer(df[i], ds[i], de[i], da[i])).ToArray()));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        Validate(a);
+        return a;
+    }
+
     public override string Describe(Architecture a)
     {
         var c = Decode(a);

@@ -191,6 +191,27 @@ public sealed class SuperVitSpace : SearchSpace, IConfigSpace, IExactCostSpace
     }
 
 
+    /// <summary>A code, a config file, or the printed <c>resolution=R width=[..] depth=[..] kernel_size=[..] expand_ratio=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        if (NativeConfigs.IsConfigPath(text) || !ArchNotation.IsNotation(text)) return base.ParseArchitecture(text);
+        const string what = "SuperViT architecture";
+        var items = ArchNotation.KeyLists(text.Trim(), [SuperVitConfig.KeyResolution, SuperVitConfig.KeyWidth, SuperVitConfig.KeyDepth, SuperVitConfig.KeyKernel, SuperVitConfig.KeyExpand], what);
+        int res = ArchNotation.Scalar(items, SuperVitConfig.KeyResolution, what, text) ?? Resolution;
+        if (res != Resolution)
+            throw new MathNasException($"{what} '{text}' is at resolution {res}, space '{Name}' at {Resolution}: use space '{(res == DefaultResolution ? SpaceName : $"{SpaceName}-{res}")}'");
+        SuperVitConfig c;
+        try
+        {
+            c = new SuperVitConfig(res, ArchNotation.Require(items, SuperVitConfig.KeyWidth, what, text), ArchNotation.Require(items, SuperVitConfig.KeyKernel, what, text),
+                ArchNotation.Require(items, SuperVitConfig.KeyExpand, what, text), ArchNotation.Require(items, SuperVitConfig.KeyDepth, what, text));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        var a = Encode(c);
+        Validate(a);
+        return a;
+    }
+
     public override string Describe(Architecture a)
     {
         var c = Decode(a);
