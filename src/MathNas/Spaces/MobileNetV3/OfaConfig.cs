@@ -177,12 +177,14 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
 
     /// <summary>
     /// OFA's arch dict as Python's <c>json.dumps</c> writes it, one line: <c>{"wid": null, "ks": [..], "e": [..], "d": [..], "r": [R]}</c>
-    /// (<paramref name="resolution"/>: R; <c>wid</c> is null as OFA writes it for MobileNetV3), then a newline.
+    /// (R: the config's own <see cref="R"/>, else <paramref name="resolution"/>; <c>wid</c>: the config's own number, else null as OFA
+    /// writes it for MobileNetV3), then a newline. Inactive layers keep their values, so OFA's samples round-trip byte for byte.
     /// </summary>
-    public string ToOfaJson(int resolution)
+    public string ToOfaJson(int resolution = OfaMbv3.Resolution)
     {
         static string L(IEnumerable<int> v) => "[" + string.Join(", ", v.Select(x => x.ToString(CultureInfo.InvariantCulture))) + "]";
-        return $"{{\"wid\": null, \"ks\": {L(Ks)}, \"e\": {L(E)}, \"d\": {L(D)}, \"r\": [{resolution.ToString(CultureInfo.InvariantCulture)}]}}\n";
+        var wid = Wid is { } w ? w.ToString("R", CultureInfo.InvariantCulture) : "null";
+        return $"{{\"wid\": {wid}, \"ks\": {L(Ks)}, \"e\": {L(E)}, \"d\": {L(D)}, \"r\": [{(R ?? resolution).ToString(CultureInfo.InvariantCulture)}]}}\n";
     }
 
     /// <summary>YAML in the layout of the published result files (keys sorted, block lists; no r or wid).</summary>
