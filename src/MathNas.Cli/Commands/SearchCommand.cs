@@ -106,6 +106,7 @@ internal sealed class SearchCommand : ICliCommand
                 ["code"] = best?.Code,
                 ["architecture"] = arch is null ? null : sp.Describe(arch),
                 ["predicted"] = predicted,
+                ["exact"] = arch is null ? null : CliEnv.ExactJson(sp, arch),
                 ["objective"] = best?.Objective,
                 ["gap"] = double.IsFinite(result.Gap) ? result.Gap : null,
                 ["upper_bound"] = double.IsFinite(result.UpperBound) ? result.UpperBound : null,
@@ -173,6 +174,8 @@ internal sealed class SearchCommand : ICliCommand
             env.Console.Write(t);
             foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
                 env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}");
+            if (sp is IExactCostSpace)
+                foreach (var line in CliEnv.CostLines(sp, arch!)) env.Console.WriteLine(Markup.Escape($"#1: {line}"));
             if (shown.Count < allMetrics.Count)
                 env.Console.WriteLine($"other predicted metrics ({allMetrics.Count - shown.Count}) are in --json");
             return 0;

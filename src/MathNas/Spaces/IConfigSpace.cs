@@ -33,11 +33,12 @@ public interface IConfigSpace
 /// <summary>Helpers for native configs of <see cref="IConfigSpace"/> spaces.</summary>
 public static class NativeConfigs
 {
-    /// <summary>True when the text names a YAML file (.yml / .yaml).</summary>
+    /// <summary>True when the text names a config file: YAML (.yml / .yaml) or JSON (.json, e.g. OFA's arch dict).</summary>
     public static bool IsConfigPath(string text)
     {
         var t = text.Trim();
-        return t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+        return t.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || t.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+            || t.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The space as a config space, or a clear error when it has no native config.</summary>
