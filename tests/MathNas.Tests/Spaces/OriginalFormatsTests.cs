@@ -97,7 +97,8 @@ public class OriginalFormatsTests
         (double Err, OfaMbv3Net Net) Closest(OfaConfig c, double readme) =>
             grid.Select(n => (Math.Abs(c.Cost(n).MMacs - readme) / readme, n)).MinBy(x => x.Item1);
         var c3 = Closest(mb3, 336);
-        Assert.True(c3.Err > 0.04, $"MB3 closest {c3.Net}: {c3.Err}");
+        Assert.True(c3.Err > 0.039, $"MB3 closest {c3.Net}: {c3.Err}");
+        Assert.Equal(335.4, Math.Round(mb3.Cost(new OfaMbv3Net(1.15, 200)).MMacs, 1)); // a free width and resolution match anything
         Assert.Equal(new OfaMbv3Net(1.2, 196), c3.Net);
         Assert.Equal(349.44, mb3.Cost(c3.Net).MMacs, 2);
         // MB1 meets 257 only on w1.2 at 196 (not a resolution MathNAS's script uses); MB3 at that setting is 349.4
