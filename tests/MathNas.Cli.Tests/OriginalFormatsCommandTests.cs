@@ -78,6 +78,25 @@ public sealed class OriginalFormatsCommandTests : IDisposable
         Assert.Contains("--out", noOut.Err);
     }
 
+    [SkippableFact]
+    public void W12CandidateView_ExportSearchAndConfig_WithTheW12Counts()
+    {
+        Skip.If(Results("mobilenetv3") is null, "shared data not found (mathnas-reference); test skipped");
+        var t = Path.Combine(_dir, "mb.json");
+        var ex = CliRunner.Run("reference", "export", "--space", "mobilenetv3-blocks-cpu-w1.2", "--device", "tx2cpu", "--out", t);
+        Assert.True(ex.ExitCode == 0, ex.Err);
+        var cfg = Path.Combine(_dir, "mb.yml");
+        var s = CliRunner.Run("search", "--space", "mobilenetv3-blocks-cpu-w1.2", "--tables", t, "--max", "latency:tx2cpu=550", "--out", cfg, "--json");
+        Assert.True(s.ExitCode == 0, s.Err);
+        var w10 = CliRunner.Run("search", "--space", "mobilenetv3-blocks-cpu", "--tables", t, "--max", "latency:tx2cpu=550", "--json");
+        Assert.Equal(2, w10.ExitCode); // tables are for the space they were exported for
+        var c = CliRunner.Run("config", "--space", "mobilenetv3-blocks-cpu-w1.2", "--arch", cfg, "--json");
+        Assert.True(c.ExitCode == 0, c.Err);
+        Assert.Equal(Code(s.Json), Code(c.Json));
+        var mb4 = CliRunner.Run("config", "--space", "mobilenetv3-blocks-cpu-w1.2", "--arch", Results("mobilenetv3", "MathNAS-MB4.yml")!, "--json");
+        Assert.Equal(669.4, Math.Round(mb4.Json.GetProperty("flops").GetDouble(), 1));
+    }
+
     [Fact]
     public void Nb201_MathNasFormat_IsWrittenAndReadBack_AndOfaJsonHasNoComments()
     {
