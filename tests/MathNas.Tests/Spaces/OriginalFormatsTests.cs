@@ -249,6 +249,7 @@ public class OriginalFormatsTests
                 var printed = space.Describe(a);
                 Assert.Equal(a, space.ParseArchitecture(printed));
                 Assert.Equal(a, space.ParseArchitecture(a.ToString()));
+                Assert.Equal(a, space.ParseArchitecture("[" + string.Join(", ", a) + "]")); // the code as --json prints it
             }
             checkedSpaces++;
         }

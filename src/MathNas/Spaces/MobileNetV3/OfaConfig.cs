@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace MathNas.Spaces.MobileNetV3;
@@ -122,17 +121,12 @@ public sealed class OfaConfig : IEquatable<OfaConfig>
     public static OfaConfig Parse(string text, string source = "<config>")
     {
         string Where(string s) => $"OFA MobileNetV3 config '{source}': {s}";
-        var ys = new YamlStream();
-        try { ys.Load(new StringReader(text)); }
-        catch (YamlException ex) { throw new MathNasException(Where($"line {ex.Start.Line}: {ex.InnerException?.Message ?? ex.Message}")); }
-        if (ys.Documents.Count == 0) throw new MathNasException(Where("the file is empty"));
-        if (ys.Documents[0].RootNode is not YamlMappingNode map) throw new MathNasException(Where("expected a mapping with keys ks, e, d"));
+        var map = ConfigYaml.ReadMapping(text, source); // the shared strict reader (one mapping, no repeated key)
         int[]? ks = null, e = null, d = null, enc = null;
         int? r = null;
         double? wid = null;
-        foreach (var (k, v) in map.Children)
+        foreach (var (key, v) in map)
         {
-            var key = (k as YamlScalarNode)?.Value ?? "";
             switch (key)
             {
                 case "ks": ks = Ints(v, key); break;
