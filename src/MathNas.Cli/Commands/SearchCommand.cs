@@ -205,8 +205,15 @@ internal sealed class SearchCommand : ICliCommand
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full);
         if (dir is not null) Directory.CreateDirectory(dir);
-        var tmp = full + ".tmp";
-        File.WriteAllText(tmp, yaml);
-        File.Move(tmp, full, overwrite: true);
+        var tmp = Path.Combine(dir ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, yaml);
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
     }
 }
