@@ -74,6 +74,13 @@ internal sealed class CliEnv
     // ---- common options ----
     public static Option<bool> JsonOption() => new("--json") { Description = "print one JSON object on stdout instead of a table" };
 
+    /// <summary>--format: which layout of the space's native config to write (e.g. hat|mathnas for the SuperTransformer).</summary>
+    public static Option<string?> ConfigFormatOption() => new("--format")
+    {
+        Description = "layout of the written native config: supertransformer hat (default, what HAT's loader reads) | mathnas (MathNAS's result files); " +
+                      "nasbench201 arch (default) | mathnas ({archstr, archcode}); mobilenetv3* mathnas (default) | ofa (OFA's arch dict, JSON)",
+    };
+
     public static Option<string> SpaceOption(bool required = true) => new("--space", "-s")
     {
         Description = "built-in space name (see 'mathnas spaces') or a space file (.yml/.json)",
@@ -229,6 +236,37 @@ internal sealed class CliEnv
     }
 
     /// <summary>Formats a number for tables: up to 4 significant decimals, invariant culture.</summary>
+    /// <summary>The network's FLOPs: the exact count where the space has one (<see cref="IExactCostSpace"/>), else the block sum.</summary>
+    public static double FlopsOf(SearchSpace sp, Architecture a) => sp is IExactCostSpace x ? x.ExactFlops(a) : sp.Flops(a);
+
+    /// <summary>The network's params: as the original project reports them where the space says, else the block sum.</summary>
+    public static double ParamsOf(SearchSpace sp, Architecture a) => sp is IExactCostSpace x ? x.ReportedParams(a) : sp.Params(a);
+
+    /// <summary>FLOPs and params as report lines: the exact count first, the additive block sum labelled as the model's prediction.</summary>
+    public static IReadOnlyList<string> CostLines(SearchSpace sp, Architecture a)
+    {
+        if (sp is not IExactCostSpace x)
+            return [$"FLOPs {Num(sp.Flops(a))} {sp.FlopsUnit}, params {Num(sp.Params(a))} {sp.ParamsUnit}"];
+        return
+        [
+            $"FLOPs {Num(x.ExactFlops(a))} {sp.FlopsUnit} (exact count); the additive block model predicts {Num(sp.Flops(a))}",
+            $"params {Num(x.ReportedParams(a))} {sp.ParamsUnit} ({x.ReportedParamsConvention}); block model (additive, {x.BlockParamsConvention}) {Num(sp.Params(a))}",
+        ];
+    }
+
+    /// <summary>The exact-count JSON object of a space with one (else null).</summary>
+    public static object? ExactJson(SearchSpace sp, Architecture a) => sp is IExactCostSpace x
+        ? new
+        {
+            flops = x.ExactFlops(a),
+            @params = x.ReportedParams(a),
+            params_convention = x.ReportedParamsConvention,
+            model_flops = sp.Flops(a),
+            model_params = sp.Params(a),
+            model_params_convention = x.BlockParamsConvention,
+        }
+        : null;
+
     public static string Num(double v, int decimals = 4) =>
         double.IsNaN(v) ? "-" : v.ToString("0." + new string('#', decimals), System.Globalization.CultureInfo.InvariantCulture);
 }

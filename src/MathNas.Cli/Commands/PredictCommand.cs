@@ -20,7 +20,7 @@ internal sealed class PredictCommand : ICliCommand
         var model = CliEnv.AccuracyModelOption();
         var parity = new Option<string?>("--parity")
         {
-            Description = "'reference': reproduce the MathNAS reference project's predict.py exactly (its published tables and formulas, defects included); --arch is then the reference's own code",
+            Description = "'reference': reproduce the MathNAS reference project's predict.py exactly (its published tables and formulas, defects included); --arch is then the reference's own code or a config file (.yml) as predict.py reads it",
         };
         var device = new Option<string?>("--device") { Description = "with --parity reference: the reference device (fpga, edgegpu, raspberrypi, tx2cpu, tx2gpu, xeon, titanxp, ...)" };
         var cmd = new Command("predict", "predict a network's accuracy, latency, ... from block tables") { space, tables, arch, model, parity, device, json };
@@ -31,7 +31,11 @@ internal sealed class PredictCommand : ICliCommand
                 if (par != "reference") throw new MathNasException($"unknown --parity '{par}': the only parity mode is 'reference'");
                 var spaceName = p.GetValue(space)!;
                 var dev = p.GetValue(device) ?? "";
-                var code = Spaces.Architecture.Parse(p.GetValue(arch)!).ToArray();
+                var archText = p.GetValue(arch)!;
+                // a config file (.yml) is read as predict.py reads it; otherwise the text is the reference's own code
+                var code = Spaces.NativeConfigs.IsConfigPath(archText)
+                    ? Reference.ReferenceConfigs.Load(spaceName, dev, archText)
+                    : Spaces.Architecture.Parse(archText).ToArray();
                 var r = new Reference.ReferencePredictor(Reference.ReferenceData.Load(), Reference.ReferenceMode.Parity).Predict(spaceName, dev, code);
                 if (p.GetValue(json))
                 {
@@ -57,13 +61,20 @@ internal sealed class PredictCommand : ICliCommand
                     accuracy_model = m.Name(),
                     predicted,
                     below_zero = Search.BelowZero.Flagged(predicted),
+                    exact = CliEnv.ExactJson(sp, a),
                 });
                 return 0;
             }
             env.Console.WriteLine($"{sp.Describe(a)}  (code {a})");
+            bool exact = sp is Spaces.IExactCostSpace;
+            if (exact)
+                foreach (var line in CliEnv.CostLines(sp, a)) env.Console.WriteLine(Markup.Escape(line));
             var table = new Table().AddColumns("metric", "predicted", "unit");
             foreach (var (metric, v) in predicted)
-                table.AddRow(Markup.Escape(metric), CliEnv.NumOf(metric, v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
+            {
+                var label = exact && metric is Tables.MetricNames.Flops or Tables.MetricNames.Params ? $"{metric} (additive block model)" : metric;
+                table.AddRow(Markup.Escape(label), CliEnv.NumOf(metric, v), Markup.Escape(CliEnv.UnitOf(metric, t, sp)));
+            }
             env.Console.Write(table);
             if (CliEnv.BelowZeroWarning(predicted) is { } warn) env.Console.WriteLine(warn);
             if (t.Has(Tables.MetricNames.Accuracy)) env.Console.WriteLine($"accuracy model: {m.Name()}");

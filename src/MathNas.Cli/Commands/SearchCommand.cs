@@ -42,10 +42,11 @@ internal sealed class SearchCommand : ICliCommand
         var timeLimit = TimeLimitOption();
         var solverOpt = SolverOption();
         var outFile = new Option<string?>("--out") { Description = "write the chosen network's native config (OFA ks/e/d, NASViT, HAT *-subtransformer keys, NB201 arch) with space, code and predicted metrics as '#' comments; spaces without a native config: YAML {space, code, architecture, predicted}" };
+        var format = CliEnv.ConfigFormatOption();
         var repeat = new Option<int>("--repeat") { Description = "solve N times in-process and report the median solve time (solve_ms_median)", DefaultValueFactory = _ => 1 };
         var json = CliEnv.JsonOption();
         var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
-            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json };
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, format, repeat, json };
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -68,6 +69,13 @@ internal sealed class SearchCommand : ICliCommand
             if (maxRounds < 1) throw new MathNasException("--rounds must be at least 1");
             var loopMode = ClosedLoopSearch.ParseMode(p.GetValue(mode)!);
             var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);
+            var fmt = p.GetValue(format);
+            if (fmt is not null)
+            {
+                if (p.GetValue(outFile) is null) throw new MathNasException("--format needs --out (it is the layout of the written config)");
+                if (sp is not IConfigSpace fs) throw new MathNasException($"--format: space '{sp.Name}' has no native config format");
+                fmt = NativeConfigs.CheckFormat(fs, fmt);
+            }
             var predictor = new Predictor(sp, ts, am);
             var problem = SearchProblemBuilder.Build(predictor, budgets);
             var options = new SolveOptions { TopK = k, TimeLimitSeconds = tl };
@@ -108,6 +116,7 @@ internal sealed class SearchCommand : ICliCommand
                 ["architecture"] = arch is null ? null : sp.Describe(arch),
                 ["predicted"] = predicted,
                 ["below_zero"] = predicted is null ? null : BelowZero.Flagged(predicted),
+                ["exact"] = arch is null ? null : CliEnv.ExactJson(sp, arch),
                 ["objective"] = best?.Objective,
                 ["gap"] = double.IsFinite(result.Gap) ? result.Gap : null,
                 ["upper_bound"] = double.IsFinite(result.UpperBound) ? result.UpperBound : null,
@@ -163,7 +172,7 @@ internal sealed class SearchCommand : ICliCommand
             }
 
             if (p.GetValue(outFile) is { } path)
-                WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"]);
+                WriteYaml(path, sp, arch!, predicted!, [$"status: {result.Status.Name()} ({solver.Name}, {am.Name()} accuracy), budgets: {string.Join(", ", budgets.Select(b => $"{b.Metric}<={CliEnv.Num(b.Max, 6)}"))}"], fmt);
 
             if (p.GetValue(json)) { env.WriteJson(jsonObj); return 0; }
             if (loop is not null)
@@ -191,6 +200,8 @@ internal sealed class SearchCommand : ICliCommand
             env.Console.Write(t);
             foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
                 env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.NumOf(r.Name, r.Value(best.Code))}");
+            if (sp is IExactCostSpace)
+                foreach (var line in CliEnv.CostLines(sp, arch!)) env.Console.WriteLine(Markup.Escape($"#1: {line}"));
             if (CliEnv.BelowZeroWarning(predicted) is { } warn) env.Console.WriteLine(warn);
             if (shown.Count < allMetrics.Count)
                 env.Console.WriteLine($"other predicted metrics ({allMetrics.Count - shown.Count}) are in --json");
@@ -203,11 +214,11 @@ internal sealed class SearchCommand : ICliCommand
     /// Writes the network's native config (spaces with one) with '#' comment lines for space, code and predicted metrics,
     /// else {space, code, architecture, predicted} as YAML; to a temporary file, then moved into place.
     /// </summary>
-    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted, IEnumerable<string>? notes = null)
+    internal static void WriteYaml(string path, SearchSpace space, Architecture a, IReadOnlyDictionary<string, double> predicted, IEnumerable<string>? notes = null, string? format = null)
     {
         if (space is IConfigSpace native)
         {
-            NativeConfigs.Save(native, a, path, SearchTiming.Header(space, a, predicted, notes));
+            NativeConfigs.Save(native, a, path, SearchTiming.Header(space, a, predicted, notes), format);
             return;
         }
         var doc = new Dictionary<string, object>

@@ -43,13 +43,27 @@ public static class ReferenceTables
                 set.Add(Rebase(MetricNames.Energy(device), "uJ", eb, data.Nb201Eng[device], Base(6, 3), prov));
                 break;
             }
-            case MobileNetV3Spaces.CandidateCpuName or MobileNetV3Spaces.CandidateGpuName:
+            case var candidate when candidate.StartsWith(MobileNetV3Spaces.CandidateCpuName, StringComparison.Ordinal) || candidate.StartsWith(MobileNetV3Spaces.CandidateGpuName, StringComparison.Ordinal):
             {
+                // the plain views (w1.0, 224) and their -w1.2 / -rNNN variants: the same measured tables, F_ref and the
+                // check against the view of that super-network
                 ReferencePredictor.CheckMobileNetV3Device(device);
-                bool gpu = space == MobileNetV3Spaces.CandidateGpuName;
+                bool gpu = space.StartsWith(MobileNetV3Spaces.CandidateGpuName, StringComparison.Ordinal);
+                var baseName = gpu ? MobileNetV3Spaces.CandidateGpuName : MobileNetV3Spaces.CandidateCpuName;
+                OfaMbv3Net net = OfaMbv3Net.Default;
+                if (space != baseName)
+                {
+                    var suffix = space[baseName.Length..];
+                    net = suffix switch
+                    {
+                        "-w1.2" => new OfaMbv3Net(1.2),
+                        _ => (MobileNetV3Spaces.TryResolve(space) as OfaCandidateSpace)?.Net
+                             ?? throw new MathNasException($"no reference tables for space '{space}': use one of {string.Join(", ", Spaces)} (or a -w1.2 / -rNNN variant of a MobileNetV3 view)"),
+                    };
+                }
                 if (gpu != (device == "tx2gpu"))
-                    throw new MathNasException($"the reference pairs device '{device}' with the {(device == "tx2gpu" ? "GPU" : "CPU")} block set: use space {(device == "tx2gpu" ? MobileNetV3Spaces.CandidateGpuName : MobileNetV3Spaces.CandidateCpuName)}");
-                var view = new OfaCandidateSpace(space, gpu ? data.BlocksGpu : data.BlocksCpu, "reference");
+                    throw new MathNasException($"the reference pairs device '{device}' with the {(device == "tx2gpu" ? "GPU" : "CPU")} block set: use space {(device == "tx2gpu" ? MobileNetV3Spaces.CandidateGpuName : MobileNetV3Spaces.CandidateCpuName)}{net.Suffix}");
+                var view = new OfaCandidateSpace(space, gpu ? data.BlocksGpu : data.BlocksCpu, "reference", net);
                 set.Add(WithFlops(Rebase(MetricNames.Accuracy, "%", ReferenceConstants.MobileNetV3AccBase, p.MobileNetV3AccTable(device), Base(5, 4), prov),
                     view.Flops(view.BaseArchitecture)));
                 // absolute latencies: M = sum lat = (sum lat[i][4]) - sum (lat[i][4] - lat[i][j])
@@ -157,7 +171,7 @@ public static class ReferenceTables
     /// <summary>Checks the tables against the registered space of the same name, when one is registered.</summary>
     public static string CheckAgainstRegistered(TableSet set)
     {
-        if (!SpaceRegistry.List().Any(s => s.Name == set.Space))
+        if (!SpaceRegistry.List().Any(s => s.Name == set.Space) && MobileNetV3Spaces.TryResolve(set.Space) is null)
             return $"space '{set.Space}' is not registered in this build: tables written in the reference layout (docs/reference-defects.md)";
         set.CheckAgainst(SpaceRegistry.Resolve(set.Space));
         return $"checked against the registered space '{set.Space}'";

@@ -42,10 +42,12 @@ public sealed class Architecture : IEquatable<Architecture>, IReadOnlyList<int>
     /// <summary>Comma-separated choice indices, e.g. "3,3,1,0,2,4".</summary>
     public override string ToString() => string.Join(",", _choices);
 
-    /// <summary>Parses "3,3,1,0,2,4" or "3 3 1 0 2 4" (the form <see cref="ToString"/> writes).</summary>
+    /// <summary>Parses "3,3,1,0,2,4" or "3 3 1 0 2 4" (the form <see cref="ToString"/> writes), or "[3, 3, 1, 0, 2, 4]" (a JSON code).</summary>
     public static Architecture Parse(string text)
     {
-        var parts = text.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var t = text.Trim();
+        if (t.Length >= 2 && t[0] == '[' && t[^1] == ']') t = t[1..^1];
+        var parts = t.Split([',', ' ', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (parts.Length == 0) throw new MathNasException($"empty architecture code '{text}'");
         var c = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)

@@ -121,13 +121,15 @@ public class SearchSpace
         string.Join(" ", Enumerable.Range(0, a.Count).Select(i => $"{Nodes[i].Name}={Nodes[i].Blocks[a[i]].Name}"));
 
     /// <summary>
-    /// Parses an architecture given as a code ("3,3,1,0,2,4"), in the space's own notation, or, for a space with a native
+    /// Parses an architecture given as a code ("3,3,1,0,2,4"), in the space's own notation (what <see cref="Describe"/> prints:
+    /// by default "node=block node=block ..."), or, for a space with a native
     /// config format (<see cref="IConfigSpace"/>), as the path of a config file (.yml/.yaml).
     /// </summary>
     public virtual Architecture ParseArchitecture(string text)
     {
         if (this is IConfigSpace config && NativeConfigs.IsConfigPath(text)) return NativeConfigs.Load(config, text);
-        var a = Architecture.Parse(text.Trim());
+        // the default printed form (Describe): node=block node=block ...
+        var a = ArchNotation.IsNotation(text) ? ArchNotation.NodeBlocks(this, text) : Architecture.Parse(text.Trim());
         Validate(a);
         return a;
     }

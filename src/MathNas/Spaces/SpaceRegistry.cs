@@ -10,9 +10,20 @@ public static class SpaceRegistry
     private static readonly object Lock = new();
     private static bool _initialised;
 
+    private static readonly List<Func<string, SearchSpace?>> Resolvers = [];
+
     public static void Register(string name, string description, Func<SearchSpace> factory)
     {
         lock (Lock) Spaces[name] = (description, factory);
+    }
+
+    /// <summary>
+    /// A parametric family of spaces (e.g. <c>mobilenetv3-w1.2-r192</c>): asked, in registration order, for a name that is
+    /// not registered; returns null when the name is not of its family (and throws when it is, but its parameters are wrong).
+    /// </summary>
+    public static void RegisterResolver(Func<string, SearchSpace?> resolver)
+    {
+        lock (Lock) Resolvers.Add(resolver);
     }
 
     private static void EnsureBuiltIns()
@@ -39,6 +50,10 @@ public static class SpaceRegistry
         {
             if (Spaces.TryGetValue(nameOrPath, out var s)) return s.Factory();
         }
+        List<Func<string, SearchSpace?>> resolvers;
+        lock (Lock) resolvers = [.. Resolvers];
+        foreach (var r in resolvers)
+            if (r(nameOrPath) is { } found) return found;
         if (nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ||
             nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
             nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))

@@ -78,9 +78,9 @@ public class OfaFlopsTests
     }
 
     /// <summary>
-    /// The MathNAS README lists MB1..MB4 at 257/289/336/669 MFLOPs. Counted as OFA counts MACs (w1.0, 224) the
-    /// published configs give about 202/184/269/449 M: they do NOT match, not even in order (MB2 &lt; MB1 here).
-    /// This test pins our own counts' order and range and documents the mismatch; see docs/reference-defects.md.
+    /// The MathNAS README lists MB1..MB4 at 257/289/336/669 MFLOPs. Counted as OFA counts MACs on the w1.0 super-network
+    /// at 224 the published configs give about 202/184/269/449 M: they do NOT match, not even in order (MB2 &lt; MB1 here).
+    /// MathNAS validates them on w1.2, where MB2 and MB4 match (OriginalFormatsTests); see docs/reference-defects.md.
     /// </summary>
     [SkippableFact]
     public void PublishedMathNasConfigs_OurCountsAndTheReadmeDisagree()

@@ -77,7 +77,7 @@ public class NativeConfigTests
             var text = File.ReadAllText(f);
             var a = space.ReadConfig(text, f);
             Assert.True(space.IsValid(a));
-            Assert.Equal(text, space.WriteConfig(a));
+            Assert.Equal(text, space.WriteConfig(a, SuperTransformerSpace.FormatMathNas));
             Assert.Equal(a, space.ParseArchitecture(f));
         }
     }

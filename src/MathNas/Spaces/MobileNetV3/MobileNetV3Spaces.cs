@@ -1,7 +1,9 @@
 namespace MathNas.Spaces.MobileNetV3;
 
 /// <summary>
-/// The OFA MobileNetV3 search space (resolution 224, width 1.0) in three views:
+/// The OFA MobileNetV3 search space in three views, each on a super-network (<see cref="OfaMbv3Net"/>: width multiplier
+/// and resolution; the plain names are w1.0 at 224, <c>-w1.2</c> is OFA's <c>ofa_mbv3_d234_e346_k357_w1.2</c>, the one
+/// MathNAS validates its published networks on, and <c>-rNNN</c> another resolution, 128..224 in steps of 4):
 /// <list type="bullet">
 /// <item><b>layer view</b> (<c>mobilenetv3</c>): 20 nodes, one per layer slot; each has the 9 (kernel, expand)
 /// blocks, and layers 3 and 4 of every stage also an "absent" block, with the linear consistency constraint
@@ -33,51 +35,137 @@ public static class MobileNetV3Spaces
         throw new MathNasException($"kernel {kernel} / expand {expand} is not a layer choice of the OFA MobileNetV3 space");
     }
 
-    private static readonly Lazy<OfaLayerSpace> Layer = new(() => new OfaLayerSpace());
-    private static readonly Lazy<OfaStageSpace> Stage = new(() => new OfaStageSpace());
+    private static readonly Lazy<OfaLayerSpace> Layer = new(() => new OfaLayerSpace(OfaMbv3Net.Default));
+    private static readonly Lazy<OfaStageSpace> Stage = new(() => new OfaStageSpace(OfaMbv3Net.Default));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<OfaMbv3Net, Lazy<OfaStageSpace>> Stages = new();
 
     public static OfaLayerSpace LayerView => Layer.Value;
 
-    /// <summary>Registers the four views (called from BuiltIn.RegisterAll).</summary>
+    /// <summary>The layer view on a super-network.</summary>
+    public static OfaLayerSpace LayerViewOf(OfaMbv3Net net) => net.Equals(OfaMbv3Net.Default) ? LayerView : new OfaLayerSpace(net);
+
+    /// <summary>The stage view on a super-network (built once per network: 5 x 7371 blocks).</summary>
+    public static OfaStageSpace StageViewOf(OfaMbv3Net net) =>
+        net.Equals(OfaMbv3Net.Default) ? StageView : Stages.GetOrAdd(net, n => new Lazy<OfaStageSpace>(() => new OfaStageSpace(n))).Value;
+
+    /// <summary>Registers the four views at w1.0 and w1.2 (called from BuiltIn.RegisterAll), and the -rNNN resolution names.</summary>
     internal static void Register()
     {
-        SpaceRegistry.Register(LayerViewName, "OFA MobileNetV3 (ImageNet 224, w1.0): a node per layer, kernel x expand, depth 2-4 by consistency constraints", () => LayerView);
-        SpaceRegistry.Register(StageViewName, "OFA MobileNetV3 (ImageNet 224, w1.0): a node per stage, every (depth, kernels, expands) a block", () => StageView);
-        SpaceRegistry.Register(CandidateCpuName, "OFA MobileNetV3: the MathNAS reference's 5 candidate blocks per stage, CPU set (needs the shared data)", () => CandidateView("cpu"));
-        SpaceRegistry.Register(CandidateGpuName, "OFA MobileNetV3: the MathNAS reference's 5 candidate blocks per stage, GPU set (needs the shared data)", () => CandidateView("gpu"));
+        foreach (var w in OfaMbv3Net.WidthChoices)
+        {
+            var net = new OfaMbv3Net(w);
+            SpaceRegistry.Register(LayerViewName + net.Suffix, $"OFA MobileNetV3 (ImageNet 224, w{net.WidthText}): a node per layer, kernel x expand, depth 2-4 by consistency constraints", () => LayerViewOf(net));
+            SpaceRegistry.Register(StageViewName + net.Suffix, $"OFA MobileNetV3 (ImageNet 224, w{net.WidthText}): a node per stage, every (depth, kernels, expands) a block", () => StageViewOf(net));
+            SpaceRegistry.Register(CandidateCpuName + net.Suffix, $"OFA MobileNetV3 (224, w{net.WidthText}): the MathNAS reference's 5 candidate blocks per stage, CPU set (needs the shared data)", () => CandidateView("cpu", null, net));
+            SpaceRegistry.Register(CandidateGpuName + net.Suffix, $"OFA MobileNetV3 (224, w{net.WidthText}): the MathNAS reference's 5 candidate blocks per stage, GPU set (needs the shared data)", () => CandidateView("gpu", null, net));
+        }
+        SpaceRegistry.RegisterResolver(TryResolve);
     }
+
+    /// <summary>
+    /// A view name with a resolution suffix: <c>VIEW[-w1.2]-rNNN</c> (NNN in 128..224, a multiple of 4), e.g.
+    /// <c>mobilenetv3-w1.2-r192</c>; null when the name is not of that form.
+    /// </summary>
+    public static SearchSpace? TryResolve(string name)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(name,
+            $"^(?<view>{LayerViewName}|{StageViewName}|{CandidateCpuName}|{CandidateGpuName})(?:-w(?<w>[0-9]+\\.[0-9]+))?-r(?<r>[0-9]{{2,4}})$",
+            System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+        if (!m.Success) return null;
+        double w = m.Groups["w"].Success ? double.Parse(m.Groups["w"].Value, System.Globalization.CultureInfo.InvariantCulture) : 1.0;
+        int r = int.Parse(m.Groups["r"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        if (Array.IndexOf(OfaMbv3Net.WidthChoices, w) < 0)
+            throw new MathNasException($"space '{name}': width multiplier {m.Groups["w"].Value} is not one of OFA's super-networks ({string.Join(", ", OfaMbv3Net.WidthChoices.Select(x => x.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))})");
+        if (r < OfaMbv3Net.MinResolution || r > OfaMbv3Net.MaxResolution || r % OfaMbv3Net.ResolutionStep != 0)
+            throw new MathNasException($"space '{name}': resolution {r} is not one of OFA's ({OfaMbv3Net.MinResolution}..{OfaMbv3Net.MaxResolution} in steps of {OfaMbv3Net.ResolutionStep})");
+        var net = new OfaMbv3Net(w, r);
+        return m.Groups["view"].Value.ToLowerInvariant() switch
+        {
+            LayerViewName => LayerViewOf(net),
+            StageViewName => StageViewOf(net),
+            CandidateCpuName => CandidateView("cpu", null, net),
+            _ => CandidateView("gpu", null, net),
+        };
+    }
+
+    /// <summary>The name of the given view on a super-network (the registered name, or with -rNNN).</summary>
+    public static string NameOf(string view, OfaMbv3Net net) => view + net.Suffix;
+
     public static OfaStageSpace StageView => Stage.Value;
 
     internal static LayerCost Fixed => OfaMbv3.FixedCost();
+
+    /// <summary>Format names of the MobileNetV3 configs: MathNAS's result-file layout and OFA's arch dict (JSON).</summary>
+    public const string FormatMathNas = "mathnas";
+    public const string FormatOfa = "ofa";
+    internal static readonly string[] Formats = [FormatMathNas, FormatOfa];
+
+    /// <summary>
+    /// The printed notation of the views (<c>ks=[..] e=[..] d=[..]</c>, what <c>Describe</c> writes; an <c>r=N</c> item is
+    /// checked against the space's resolution) as a config.
+    /// </summary>
+    internal static OfaConfig ParseNotation(string view, OfaMbv3Net net, string text)
+    {
+        const string what = "OFA MobileNetV3 architecture";
+        var items = ArchNotation.KeyLists(text.Trim(), ["ks", "e", "d", "r"], what);
+        OfaConfig cfg;
+        try
+        {
+            cfg = new OfaConfig(ArchNotation.Require(items, "ks", what, text), ArchNotation.Require(items, "e", what, text),
+                ArchNotation.Require(items, "d", what, text), null, ArchNotation.Scalar(items, "r", what, text));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        if (cfg.MismatchWith(net) is { } why)
+            throw new MathNasException($"{what} '{text}': {why}; use space '{NameOf(view, new OfaMbv3Net(net.WidthMult, cfg.R ?? net.Resolution))}'");
+        return cfg;
+    }
+
+    /// <summary>Parses a config and checks its own r / wid against the space's super-network (naming the space that fits).</summary>
+    internal static OfaConfig ParseFor(string view, OfaMbv3Net net, string yamlText, string source)
+    {
+        var cfg = OfaConfig.Parse(yamlText, source);
+        if (cfg.MismatchWith(net) is { } why)
+        {
+            var fit = new OfaMbv3Net(cfg.Wid ?? net.WidthMult, cfg.R ?? net.Resolution);
+            throw new MathNasException($"OFA MobileNetV3 config '{source}': {why}; use space '{NameOf(view, fit)}'");
+        }
+        return cfg;
+    }
 
     /// <summary>
     /// The reference project's candidate-block view for a block set ("cpu" or "gpu"), read from
     /// mathnas-reference/mobilenetv3/blocks_{cpu,gpu}.csv under the data folder; a clear error when the data is absent.
     /// </summary>
-    public static OfaCandidateSpace CandidateView(string set, string? dataDir = null)
+    public static OfaCandidateSpace CandidateView(string set, string? dataDir = null, OfaMbv3Net? net = null)
     {
         if (set is not ("cpu" or "gpu")) throw new MathNasException($"candidate block set '{set}' is not cpu or gpu");
-        var name = set == "cpu" ? CandidateCpuName : CandidateGpuName;
+        net ??= OfaMbv3Net.Default;
+        var name = (set == "cpu" ? CandidateCpuName : CandidateGpuName) + net.Suffix;
         var root = MathNas.Reference.ReferenceData.FindRoot(dataDir);
         var path = root is null ? null : Path.Combine(root, "mobilenetv3", $"blocks_{set}.csv");
         if (path is null || !File.Exists(path))
             throw new MathNasException($"space '{name}' is unavailable: it needs the reference project's candidate blocks (mathnas-reference/mobilenetv3/blocks_{set}.csv under the data folder), which were not found; set MATHNAS_DATA to the shared data folder");
-        return new OfaCandidateSpace(name, MathNas.Reference.ReferenceData.LoadBlocks(path), $"blocks_{set}");
+        return new OfaCandidateSpace(name, MathNas.Reference.ReferenceData.LoadBlocks(path), $"blocks_{set}", net);
     }
 }
 
 /// <summary>The layer view: 20 layer nodes, "absent" on layers 3 and 4 of each stage, depth as consistency constraints.</summary>
 public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
 {
-    internal OfaLayerSpace() : base(
-        MobileNetV3Spaces.LayerViewName, BuildNodes(), MobileNetV3Spaces.Fixed.MMacs, MobileNetV3Spaces.Fixed.MParams,
+    internal OfaLayerSpace(OfaMbv3Net net) : base(
+        MobileNetV3Spaces.LayerViewName + net.Suffix, BuildNodes(net), net.FixedCost().MMacs, net.FixedCost().MParams,
         BuildConstraints(), MobileNetV3Spaces.FlopsUnit, "M",
-        "OFA MobileNetV3 (224, w1.0), a node per layer: kernel {3,5,7} x expand {3,4,6}, layers 3-4 optional (depth 2-4)")
-    { }
+        $"OFA MobileNetV3 ({net.Resolution}, w{net.WidthText}), a node per layer: kernel {{3,5,7}} x expand {{3,4,6}}, layers 3-4 optional (depth 2-4)")
+    {
+        Net = net;
+    }
+
+    /// <summary>The super-network (width multiplier, resolution) the costs are counted on.</summary>
+    public OfaMbv3Net Net { get; }
 
     public static int NodeOf(int stage, int layer) => stage * OfaMbv3.MaxDepth + layer;
 
-    private static List<Node> BuildNodes()
+    private static List<Node> BuildNodes(OfaMbv3Net net)
     {
         var nodes = new List<Node>();
         int baseIndex = MobileNetV3Spaces.LayerChoiceIndex(7, 6);
@@ -86,7 +174,7 @@ public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
             {
                 var blocks = MobileNetV3Spaces.LayerChoices.Select(c =>
                 {
-                    var cost = OfaMbv3.LayerCost(s, l, c.Kernel, c.Expand);
+                    var cost = net.LayerCost(s, l, c.Kernel, c.Expand);
                     return new Block($"k{c.Kernel}e{c.Expand}", cost.MMacs, cost.MParams);
                 }).ToList();
                 if (l >= 2) blocks.Add(new Block("absent", 0, 0));
@@ -143,13 +231,28 @@ public sealed class OfaLayerSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
-    public string FormatName => "OFA MobileNetV3 config (ks, e, d)";
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(MobileNetV3Spaces.LayerViewName, Net, text))
+            : base.ParseArchitecture(text);
+
+    public string FormatName => "OFA MobileNetV3 config (ks, e, d; OFA's wid and r)";
+
+    public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
+
+    public bool ConfigTakesComments(string format) => format != MobileNetV3Spaces.FormatOfa;
 
     /// <summary>OFA's ks/e/d YAML; inactive layers are written as k3 e3 (OFA ignores them).</summary>
     public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
 
-    /// <summary>An OFA ks/e/d config (an optional MathNAS <c>encodearch</c> is accepted and ignored in this view).</summary>
-    public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
+    /// <summary><c>mathnas</c> (default; sorted block lists) or <c>ofa</c> (OFA's arch dict as JSON, with <c>wid</c> null and <c>r</c>).</summary>
+    public string WriteConfig(Architecture a, string format) =>
+        NativeConfigs.CheckFormat(this, format) == MobileNetV3Spaces.FormatOfa ? ToConfig(a).ToOfaJson(Net.Resolution) : WriteConfig(a);
+
+    /// <summary>An OFA ks/e/d config (an optional MathNAS <c>encodearch</c> is accepted and ignored in this view; <c>r</c> and a numeric <c>wid</c> must be this space's).</summary>
+    public Architecture ReadConfig(string yamlText, string source = "<config>") =>
+        FromConfig(MobileNetV3Spaces.ParseFor(MobileNetV3Spaces.LayerViewName, Net, yamlText, source));
 
 }
 
@@ -159,11 +262,16 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
     /// <summary>Blocks per stage: sum over depth d of 9^d.</summary>
     public static readonly int BlocksPerStage = OfaMbv3.DepthChoices.Sum(d => (int)Math.Pow(9, d));
 
-    internal OfaStageSpace() : base(
-        MobileNetV3Spaces.StageViewName, BuildNodes(), MobileNetV3Spaces.Fixed.MMacs, MobileNetV3Spaces.Fixed.MParams,
+    internal OfaStageSpace(OfaMbv3Net net) : base(
+        MobileNetV3Spaces.StageViewName + net.Suffix, BuildNodes(net), net.FixedCost().MMacs, net.FixedCost().MParams,
         null, MobileNetV3Spaces.FlopsUnit, "M",
-        $"OFA MobileNetV3 (224, w1.0), a node per stage: every (depth, kernels, expands) combination a block ({BlocksPerStage} per stage)")
-    { }
+        $"OFA MobileNetV3 ({net.Resolution}, w{net.WidthText}), a node per stage: every (depth, kernels, expands) combination a block ({BlocksPerStage} per stage)")
+    {
+        Net = net;
+    }
+
+    /// <summary>The super-network (width multiplier, resolution) the costs are counted on.</summary>
+    public OfaMbv3Net Net { get; }
 
     /// <summary>Block index -> stage config. Order: depth 2, 3, 4; within a depth, mixed radix over layers (last layer fastest), layer choice = kernel-major (k,e) index.</summary>
     public static OfaStageConfig BlockConfig(int index)
@@ -205,7 +313,7 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
         throw new MathNasException($"stage depth {c.Depth} is not one of {string.Join(", ", OfaMbv3.DepthChoices)}");
     }
 
-    private static List<Node> BuildNodes()
+    private static List<Node> BuildNodes(OfaMbv3Net net)
     {
         var nodes = new List<Node>();
         for (int s = 0; s < OfaMbv3.Stages; s++)
@@ -215,7 +323,7 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
             for (int j = 0; j < BlocksPerStage; j++)
             {
                 var cfg = BlockConfig(j);
-                var cost = cfg.Cost(s);
+                var cost = cfg.Cost(s, net);
                 blocks.Add(new Block(cfg.Name, cost.MMacs, cost.MParams));
             }
             nodes.Add(new Node($"stage{s + 1}", blocks, BlocksPerStage - 1));
@@ -239,32 +347,51 @@ public sealed class OfaStageSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
-    public string FormatName => "OFA MobileNetV3 config (ks, e, d)";
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(MobileNetV3Spaces.StageViewName, Net, text))
+            : base.ParseArchitecture(text);
+
+    public string FormatName => "OFA MobileNetV3 config (ks, e, d; OFA's wid and r)";
+
+    public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
+
+    public bool ConfigTakesComments(string format) => format != MobileNetV3Spaces.FormatOfa;
 
     public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
 
-    public Architecture ReadConfig(string yamlText, string source = "<config>") => FromConfig(OfaConfig.Parse(yamlText, source));
+    /// <summary><c>mathnas</c> (default; sorted block lists) or <c>ofa</c> (OFA's arch dict as JSON, with <c>wid</c> null and <c>r</c>).</summary>
+    public string WriteConfig(Architecture a, string format) =>
+        NativeConfigs.CheckFormat(this, format) == MobileNetV3Spaces.FormatOfa ? ToConfig(a).ToOfaJson(Net.Resolution) : WriteConfig(a);
+
+    public Architecture ReadConfig(string yamlText, string source = "<config>") =>
+        FromConfig(MobileNetV3Spaces.ParseFor(MobileNetV3Spaces.StageViewName, Net, yamlText, source));
 
 }
 
 /// <summary>The reference project's candidate-block view: 5 stages x 5 candidate stage configs (blocks_cpu / blocks_gpu).</summary>
 public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
 {
-    public OfaCandidateSpace(string name, IReadOnlyList<IReadOnlyList<OfaStageConfig>> candidates, string source) : base(
-        name, BuildNodes(candidates), MobileNetV3Spaces.Fixed.MMacs, MobileNetV3Spaces.Fixed.MParams, null,
+    public OfaCandidateSpace(string name, IReadOnlyList<IReadOnlyList<OfaStageConfig>> candidates, string source, OfaMbv3Net? net = null) : base(
+        name, BuildNodes(candidates, net ?? OfaMbv3Net.Default), (net ?? OfaMbv3Net.Default).FixedCost().MMacs, (net ?? OfaMbv3Net.Default).FixedCost().MParams, null,
         MobileNetV3Spaces.FlopsUnit, "M",
-        $"OFA MobileNetV3 (224, w1.0), the reference project's 5 candidate blocks per stage ({source}); base: candidate 4")
+        $"OFA MobileNetV3 ({(net ?? OfaMbv3Net.Default).Resolution}, w{(net ?? OfaMbv3Net.Default).WidthText}), the reference project's 5 candidate blocks per stage ({source}); base: candidate 4")
     {
         Candidates = candidates;
+        Net = net ?? OfaMbv3Net.Default;
     }
+
+    /// <summary>The super-network (width multiplier, resolution) the costs are counted on.</summary>
+    public OfaMbv3Net Net { get; }
 
     public IReadOnlyList<IReadOnlyList<OfaStageConfig>> Candidates { get; }
 
-    private static List<Node> BuildNodes(IReadOnlyList<IReadOnlyList<OfaStageConfig>> candidates)
+    private static List<Node> BuildNodes(IReadOnlyList<IReadOnlyList<OfaStageConfig>> candidates, OfaMbv3Net net)
     {
         if (candidates.Count != OfaMbv3.Stages) throw new MathNasException($"candidate view needs {OfaMbv3.Stages} stages, got {candidates.Count}");
         return candidates.Select((row, s) => new Node($"stage{s + 1}",
-            row.Select((c, j) => { var cost = c.Cost(s); return new Block($"c{j}:{c.Name}", cost.MMacs, cost.MParams); }).ToList(),
+            row.Select((c, j) => { var cost = c.Cost(s, net); return new Block($"c{j}:{c.Name}", cost.MMacs, cost.MParams); }).ToList(),
             baseIndex: row.Count - 1)).ToList();
     }
 
@@ -277,10 +404,26 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
 
     public override string Describe(Architecture a) => ToConfig(a).ToString();
 
+    private string ViewName => Name.StartsWith(MobileNetV3Spaces.CandidateCpuName, StringComparison.Ordinal) ? MobileNetV3Spaces.CandidateCpuName : MobileNetV3Spaces.CandidateGpuName;
+
+    /// <summary>A code, a config file, or the printed <c>ks=[..] e=[..] d=[..]</c> (whose stages must be candidates of this view).</summary>
+    public override Architecture ParseArchitecture(string text) =>
+        !NativeConfigs.IsConfigPath(text) && ArchNotation.IsNotation(text)
+            ? FromConfig(MobileNetV3Spaces.ParseNotation(ViewName, Net, text), text)
+            : base.ParseArchitecture(text);
+
     public string FormatName => "OFA MobileNetV3 config (ks, e, d) with MathNAS's encodearch";
+
+    public IReadOnlyList<string> ConfigFormats => MobileNetV3Spaces.Formats;
+
+    public bool ConfigTakesComments(string format) => format != MobileNetV3Spaces.FormatOfa;
 
     /// <summary>utils.mobilenetv3_decode's config: the chosen candidates' ks/e/d and the code as <c>encodearch</c>.</summary>
     public string WriteConfig(Architecture a) => ToConfig(a).ToYaml();
+
+    /// <summary><c>mathnas</c> (default: ks/e/d + encodearch, MathNAS's layout) or <c>ofa</c> (OFA's arch dict as JSON; no encodearch).</summary>
+    public string WriteConfig(Architecture a, string format) =>
+        NativeConfigs.CheckFormat(this, format) == MobileNetV3Spaces.FormatOfa ? ToConfig(a).ToOfaJson(Net.Resolution) : WriteConfig(a);
 
     /// <summary>
     /// An OFA config whose every stage is one of this view's candidates (same depth, same kernel and expand on the
@@ -289,7 +432,13 @@ public sealed class OfaCandidateSpace : SearchSpace, IConfigSpace
     /// </summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>")
     {
-        var cfg = OfaConfig.Parse(yamlText, source);
+        var cfg = MobileNetV3Spaces.ParseFor(ViewName, Net, yamlText, source);
+        return FromConfig(cfg, source);
+    }
+
+    /// <summary>The code of a parsed config (see <see cref="ReadConfig"/>).</summary>
+    public Architecture FromConfig(OfaConfig cfg, string source = "<config>")
+    {
         var code = new int[OfaMbv3.Stages];
         for (int s = 0; s < OfaMbv3.Stages; s++)
         {

@@ -1,7 +1,7 @@
 namespace MathNas.Spaces.MobileNetV3;
 
 /// <summary>
-/// The Once-for-All MobileNetV3 (width 1.0) super-network, as defined in OFA's
+/// The Once-for-All MobileNetV3 super-network (the constants below are width 1.0; <see cref="OfaMbv3Net"/> applies a width multiplier and a resolution), as defined in OFA's
 /// <c>ofa/imagenet_classification/elastic_nn/networks/ofa_mbv3.py</c>: a 3x3 stride-2 stem conv (16 channels,
 /// h_swish), a fixed first MBConv (16 -> 16, kernel 3, expand 1, relu), five elastic stages of up to 4 MBConv
 /// layers, a final 1x1 expand conv (160 -> 960, h_swish), global average pooling, a 1x1 feature-mix conv
@@ -42,25 +42,13 @@ public static class OfaMbv3
     public static int OutSize(int size, int stride) => (size - 1) / stride + 1;
 
     /// <summary>Spatial size at the input of stage <paramref name="stage"/> (0-based) for an input resolution.</summary>
-    public static int StageInputSize(int stage, int resolution = Resolution)
-    {
-        int s = OutSize(resolution, 2); // stem, stride 2; first block stride 1
-        for (int i = 0; i < stage; i++) s = OutSize(s, StageStrides[i]);
-        return s;
-    }
+    public static int StageInputSize(int stage, int resolution = Resolution) => new OfaMbv3Net(1.0, resolution).StageInputSize(stage);
 
-    public static int StageInputChannels(int stage) => stage == 0 ? FirstBlockWidth : StageWidths[stage - 1];
+    public static int StageInputChannels(int stage) => OfaMbv3Net.Default.StageInputChannels(stage);
 
-    /// <summary>Cost of layer <paramref name="layer"/> (0..3) of stage <paramref name="stage"/> (0..4) with kernel k and expand ratio e.</summary>
-    public static LayerCost LayerCost(int stage, int layer, int kernel, int expand, int resolution = Resolution)
-    {
-        int inC = layer == 0 ? StageInputChannels(stage) : StageWidths[stage];
-        int stride = layer == 0 ? StageStrides[stage] : 1;
-        int size = StageInputSize(stage, resolution);
-        if (layer > 0) size = OutSize(size, StageStrides[stage]);
-        int mid = MakeDivisible(Math.Round(inC * (double)expand, MidpointRounding.ToEven));
-        return MbConv(inC, StageWidths[stage], mid, kernel, stride, size, StageSe[stage], expand != 1);
-    }
+    /// <summary>Cost of layer <paramref name="layer"/> (0..3) of stage <paramref name="stage"/> (0..4) with kernel k and expand ratio e (w1.0).</summary>
+    public static LayerCost LayerCost(int stage, int layer, int kernel, int expand, int resolution = Resolution) =>
+        new OfaMbv3Net(1.0, resolution).LayerCost(stage, layer, kernel, expand);
 
     /// <summary>
     /// MACs and parameters of one MBConv layer, counted as OFA's <c>profile</c> counts them: convolutions
@@ -89,22 +77,97 @@ public static class OfaMbv3
         return new LayerCost(macs, par);
     }
 
-    /// <summary>The part no choice changes: stem conv, first block, final expand, feature mix, classifier.</summary>
-    public static LayerCost FixedCost(int resolution = Resolution)
+    /// <summary>The part no choice changes (w1.0): stem conv, first block, final expand, feature mix, classifier.</summary>
+    public static LayerCost FixedCost(int resolution = Resolution) => new OfaMbv3Net(1.0, resolution).FixedCost();
+}
+
+/// <summary>
+/// One OFA MobileNetV3 super-network: its width multiplier (OFA's <c>width_mult</c>: <c>ofa_mbv3_d234_e346_k357_w1.0</c> and
+/// <c>_w1.2</c> are the published ones) and the input resolution. Every channel count is OFA's
+/// <c>make_divisible(base * width_mult, 8)</c> of the base widths 16, 16, 24, 40, 80, 112, 160, 960, 1280
+/// (<c>ofa_mbv3.py</c>); at w1.2 that is 24, 24, 32, 48, 96, 136, 192, 1152, 1536. The MBConv middle width is
+/// <c>make_divisible(round(in * e), 8)</c> and the SE width <c>make_divisible(mid // 4, 8)</c>, as in OFA's dynamic layers.
+/// </summary>
+public sealed record OfaMbv3Net
+{
+    /// <summary>The widths with a registered space (OFA's published super-networks).</summary>
+    public static readonly double[] WidthChoices = [1.0, 1.2];
+    /// <summary>Resolutions a space name may carry: OFA's elastic training range, 128..224 in steps of 4.</summary>
+    public const int MinResolution = 128, MaxResolution = 224, ResolutionStep = 4;
+
+    public static OfaMbv3Net Default { get; } = new(1.0, OfaMbv3.Resolution);
+
+    public OfaMbv3Net(double widthMult = 1.0, int resolution = OfaMbv3.Resolution)
     {
-        int s1 = OutSize(resolution, 2);
+        if (!(widthMult > 0 && widthMult <= 4)) throw new MathNasException($"OFA MobileNetV3 width multiplier {widthMult.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not in (0, 4]");
+        if (resolution < 32 || resolution > 1024) throw new MathNasException($"OFA MobileNetV3 resolution {resolution} is not in 32..1024");
+        WidthMult = widthMult;
+        Resolution = resolution;
+        int W(int b) => OfaMbv3.MakeDivisible(b * widthMult);
+        StemWidth = W(OfaMbv3.StemWidth);
+        FirstBlockWidth = W(OfaMbv3.FirstBlockWidth);
+        StageWidths = OfaMbv3.StageWidths.Select(W).ToArray();
+        FinalExpandWidth = W(OfaMbv3.FinalExpandWidth);
+        FeatureMixWidth = W(OfaMbv3.FeatureMixWidth);
+    }
+
+    public double WidthMult { get; }
+    public int Resolution { get; }
+    public int StemWidth { get; }
+    public int FirstBlockWidth { get; }
+    public IReadOnlyList<int> StageWidths { get; }
+    public int FinalExpandWidth { get; }
+    public int FeatureMixWidth { get; }
+
+    /// <summary>"1.0", "1.2": the multiplier as OFA's network names write it.</summary>
+    public string WidthText => WidthMult.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Space-name suffix: "" for w1.0 at 224, else "-w1.2" and/or "-r192".</summary>
+    public string Suffix => (WidthMult == 1.0 ? "" : $"-w{WidthText}") + (Resolution == OfaMbv3.Resolution ? "" : $"-r{Resolution}");
+
+    /// <summary>"w1.2, 224": for descriptions.</summary>
+    public string Label => $"w{WidthText}, {Resolution}";
+
+    public bool Equals(OfaMbv3Net? o) => o is not null && o.WidthMult == WidthMult && o.Resolution == Resolution;
+    public override int GetHashCode() => HashCode.Combine(WidthMult, Resolution);
+
+    /// <summary>Spatial size at the input of stage <paramref name="stage"/> (0-based; 5 = after the last stage).</summary>
+    public int StageInputSize(int stage)
+    {
+        int s = OfaMbv3.OutSize(Resolution, 2); // stem, stride 2; first block stride 1
+        for (int i = 0; i < stage; i++) s = OfaMbv3.OutSize(s, OfaMbv3.StageStrides[i]);
+        return s;
+    }
+
+    public int StageInputChannels(int stage) => stage == 0 ? FirstBlockWidth : StageWidths[stage - 1];
+
+    /// <summary>Cost of layer <paramref name="layer"/> (0..3) of stage <paramref name="stage"/> (0..4) with kernel k and expand ratio e.</summary>
+    public LayerCost LayerCost(int stage, int layer, int kernel, int expand)
+    {
+        int inC = layer == 0 ? StageInputChannels(stage) : StageWidths[stage];
+        int stride = layer == 0 ? OfaMbv3.StageStrides[stage] : 1;
+        int size = StageInputSize(stage);
+        if (layer > 0) size = OfaMbv3.OutSize(size, OfaMbv3.StageStrides[stage]);
+        int mid = OfaMbv3.MakeDivisible(Math.Round(inC * (double)expand, MidpointRounding.ToEven));
+        return OfaMbv3.MbConv(inC, StageWidths[stage], mid, kernel, stride, size, OfaMbv3.StageSe[stage], expand != 1);
+    }
+
+    /// <summary>The part no choice changes: stem conv, first block, final expand, feature mix, classifier.</summary>
+    public LayerCost FixedCost()
+    {
+        int s1 = OfaMbv3.OutSize(Resolution, 2);
         double macs = (double)s1 * s1 * StemWidth * 3 * 9;
         double par = StemWidth * 3 * 9 + 2.0 * StemWidth;
-        var first = MbConv(StemWidth, FirstBlockWidth, StemWidth, 3, 1, s1, se: false, hasExpandConv: false);
+        var first = OfaMbv3.MbConv(StemWidth, FirstBlockWidth, StemWidth, 3, 1, s1, se: false, hasExpandConv: false);
         macs += first.Macs;
         par += first.Params;
-        int last = StageInputSize(Stages, resolution);
+        int last = StageInputSize(OfaMbv3.Stages);
         macs += (double)last * last * FinalExpandWidth * StageWidths[^1];
         par += (double)StageWidths[^1] * FinalExpandWidth + 2.0 * FinalExpandWidth;
         macs += (double)FinalExpandWidth * FeatureMixWidth;       // after global pooling: 1x1 map
         par += (double)FinalExpandWidth * FeatureMixWidth;
-        macs += (double)FeatureMixWidth * Classes;
-        par += (double)FeatureMixWidth * Classes + Classes;
+        macs += (double)FeatureMixWidth * OfaMbv3.Classes;
+        par += (double)FeatureMixWidth * OfaMbv3.Classes + OfaMbv3.Classes;
         return new LayerCost(macs, par);
     }
 }

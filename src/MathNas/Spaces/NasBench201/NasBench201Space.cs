@@ -165,8 +165,16 @@ public sealed class NasBench201Space : SearchSpace, IConfigSpace
 
     /// <summary>The config key of a NAS-Bench-201 config file: the arch string NB201's API takes.</summary>
     public const string ConfigKey = "arch";
+    /// <summary>MathNAS's keys (<c>utils.nasbench201_decode</c>): the arch string and the 6 op indices.</summary>
+    public const string MathNasStringKey = "archstr";
+    public const string MathNasCodeKey = "archcode";
+    /// <summary>Format names: <c>arch</c> (one key, the arch string) and <c>mathnas</c> (<c>{archcode, archstr}</c>, as MathNAS's search writes it).</summary>
+    public const string FormatArch = "arch";
+    public const string FormatMathNas = "mathnas";
 
-    public string FormatName => "NAS-Bench-201 arch string (YAML key 'arch')";
+    public string FormatName => "NAS-Bench-201 arch string (YAML key 'arch', or MathNAS's archstr/archcode)";
+
+    public IReadOnlyList<string> ConfigFormats => [FormatArch, FormatMathNas];
 
     /// <summary><c>arch: '|op~0|+|op~0|op~1|+|op~0|op~1|op~2|'</c> (single-quoted: the string starts with '|').</summary>
     public string WriteConfig(Architecture a)
@@ -175,22 +183,57 @@ public sealed class NasBench201Space : SearchSpace, IConfigSpace
         return $"{ConfigKey}: '{ToArchString(a)}'\n";
     }
 
-    /// <summary>A mapping with the single key 'arch' holding an arch string (strictly parsed).</summary>
+    /// <summary>
+    /// <c>arch</c> (default) or <c>mathnas</c>: MathNAS's <c>{archstr, archcode}</c> in PyYAML's <c>dump</c> layout (sorted keys,
+    /// block list, the arch string single-quoted), what MathNAS's <c>main.py --mode nas</c> writes and <c>predict.py</c> reads.
+    /// </summary>
+    public string WriteConfig(Architecture a, string format)
+    {
+        if (NativeConfigs.CheckFormat(this, format) != FormatMathNas) return WriteConfig(a);
+        Validate(a);
+        var sb = new StringBuilder();
+        sb.Append(MathNasCodeKey).Append(":\n");
+        foreach (var c in a) sb.Append("- ").Append(c.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append(MathNasStringKey).Append(": '").Append(ToArchString(a)).Append("'\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Either the single key 'arch' holding an arch string, or MathNAS's 'archstr' and/or 'archcode' (6 op indices; with
+    /// both, they must name the same network). Arch strings are parsed strictly.
+    /// </summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>")
     {
+        string Where(string s) => $"NAS-Bench-201 config '{source}': {s}";
         var map = ConfigYaml.ReadMapping(yamlText, source);
         foreach (var k in map.Keys)
-            if (k != ConfigKey) throw new MathNasException($"NAS-Bench-201 config '{source}': unknown key '{k}' (the only key is '{ConfigKey}')");
-        if (!map.TryGetValue(ConfigKey, out var v)) throw new MathNasException($"NAS-Bench-201 config '{source}': key '{ConfigKey}' is missing");
-        if (v is not YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } text })
-            throw new MathNasException($"NAS-Bench-201 config '{source}': '{ConfigKey}' must be an arch string");
+            if (k is not (ConfigKey or MathNasStringKey or MathNasCodeKey))
+                throw new MathNasException(Where($"unknown key '{k}' (the keys are '{ConfigKey}', or MathNAS's '{MathNasStringKey}' and '{MathNasCodeKey}')"));
+        if (map.ContainsKey(ConfigKey) && map.Count > 1)
+            throw new MathNasException(Where($"'{ConfigKey}' cannot be combined with '{MathNasStringKey}'/'{MathNasCodeKey}'"));
+        if (map.Count == 0) throw new MathNasException(Where($"key '{ConfigKey}' (or '{MathNasStringKey}'/'{MathNasCodeKey}') is missing"));
         try
         {
-            var a = ParseArchString(text);
+            Architecture? fromString = null, fromCode = null;
+            foreach (var key in new[] { ConfigKey, MathNasStringKey })
+            {
+                if (!map.TryGetValue(key, out var v)) continue;
+                if (v is not YamlDotNet.RepresentationModel.YamlScalarNode { Value: { } text })
+                    throw new MathNasException($"'{key}' must be an arch string");
+                fromString = ParseArchString(text);
+            }
+            if (map.ContainsKey(MathNasCodeKey))
+            {
+                fromCode = new Architecture(ConfigYaml.IntList(map, MathNasCodeKey, EdgeCount));
+                CheckCode(fromCode);
+            }
+            if (fromString is not null && fromCode is not null && !fromString.Equals(fromCode))
+                throw new MathNasException($"'{MathNasStringKey}' is {ToArchString(fromString)} but '{MathNasCodeKey}' [{fromCode}] is {ToArchString(fromCode)}");
+            var a = fromString ?? fromCode!;
             Validate(a);
             return a;
         }
-        catch (MathNasException e) { throw new MathNasException($"NAS-Bench-201 config '{source}': {e.Message}"); }
+        catch (MathNasException e) when (!e.Message.StartsWith("NAS-Bench-201 config", StringComparison.Ordinal)) { throw new MathNasException(Where(e.Message)); }
     }
 
     /// <summary>Accepts an arch string, a code ("3,3,4,1,3,1" or "3 3 4 1 3 1") or a 6-digit op_code ("334131").</summary>

@@ -145,7 +145,8 @@ public sealed class SubTransformerConfig
         sb.Append(KeyDecoderHeads).Append(": ").Append(L(Decoder.Select(d => d.SelfHeads))).Append('\n');
         sb.Append(KeyEndeHeads).Append(": ").Append(L(Decoder.Select(d => d.EndeHeads))).Append('\n');
         sb.Append('\n');
-        sb.Append("# -1: attend to the last encoder layer; 1: the last two; 2: the last three\n");
+        sb.Append("# for arbitrary encoder decoder attention. -1 means attending to last one encoder layer\n");
+        sb.Append("# 1 means last two encoder layers, 2 means last three encoder layers\n");
         sb.Append(KeyArbitrary).Append(": ").Append(L(Decoder.Select(d => d.ArbitraryEndeAttn))).Append('\n');
         return sb.ToString();
     }

@@ -178,8 +178,19 @@ public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
 
     public string FormatName => "HAT SubTransformer config (*-subtransformer keys)";
 
-    /// <summary>HAT's keys, in the sorted block-list layout of MathNAS's result files (PyYAML's dump).</summary>
-    public string WriteConfig(Architecture a) => Decode(a).ToYaml(SubTransformerYamlStyle.Sorted);
+    /// <summary>Format name of HAT's own layout (what HAT's configargparse loader reads): HAT's key order, flow lists.</summary>
+    public const string FormatHat = "hat";
+    /// <summary>Format name of MathNAS's result files: sorted keys, block lists (PyYAML's dump); HAT's loader cannot read it.</summary>
+    public const string FormatMathNas = "mathnas";
+
+    public IReadOnlyList<string> ConfigFormats => [FormatHat, FormatMathNas];
+
+    /// <summary>HAT's own layout (flow lists, HAT's key order), the form HAT's <c>--configs</c> loader reads.</summary>
+    public string WriteConfig(Architecture a) => Decode(a).ToYaml(SubTransformerYamlStyle.Hat);
+
+    /// <summary><c>hat</c> (default, HAT's layout) or <c>mathnas</c> (the sorted block-list layout of MathNAS's result files).</summary>
+    public string WriteConfig(Architecture a, string format) =>
+        NativeConfigs.CheckFormat(this, format) == FormatMathNas ? Decode(a).ToYaml(SubTransformerYamlStyle.Sorted) : WriteConfig(a);
 
     /// <summary>A HAT SubTransformer config (either layout); values outside the MathNAS sub-space are refused by name.</summary>
     public Architecture ReadConfig(string yamlText, string source = "<config>")
@@ -194,6 +205,41 @@ public sealed class SuperTransformerSpace : SearchSpace, IConfigSpace
         return a;
     }
 
+
+    /// <summary>
+    /// A code, a config file, or the printed <c>enc ffn=[..] heads=[..]; dec layers=N ffn=[..] self=[..] ende=[..] arb=[..]</c>.
+    /// </summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        if (NativeConfigs.IsConfigPath(text) || !ArchNotation.IsNotation(text)) return base.ParseArchitecture(text);
+        const string what = "SuperTransformer architecture";
+        var t = text.Trim();
+        var parts = t.Split(';', StringSplitOptions.TrimEntries);
+        if (parts.Length != 2 || !parts[0].StartsWith("enc ", StringComparison.Ordinal) || !parts[1].StartsWith("dec ", StringComparison.Ordinal))
+            throw new MathNasException($"{what} '{text}': expected 'enc ffn=[..] heads=[..]; dec layers=N ffn=[..] self=[..] ende=[..] arb=[..]'");
+        var enc = ArchNotation.KeyLists(parts[0][4..], ["ffn", "heads"], what);
+        var dec = ArchNotation.KeyLists(parts[1][4..], ["layers", "ffn", "self", "ende", "arb"], what);
+        Architecture a;
+        try
+        {
+            var ef = ArchNotation.Require(enc, "ffn", what, text);
+            var eh = ArchNotation.Require(enc, "heads", what, text);
+            int layers = ArchNotation.Scalar(dec, "layers", what, text) ?? throw new MathNasException("'layers=' is missing");
+            var df = ArchNotation.Require(dec, "ffn", what, text);
+            var ds = ArchNotation.Require(dec, "self", what, text);
+            var de = ArchNotation.Require(dec, "ende", what, text);
+            var da = ArchNotation.Require(dec, "arb", what, text);
+            if (ef.Length != eh.Length) throw new MathNasException($"the encoder has {ef.Length} ffn but {eh.Length} heads values");
+            if (new[] { df.Length, ds.Length, de.Length, da.Length }.Any(n => n != layers))
+                throw new MathNasException($"layers={layers}, but the decoder lists have {df.Length}/{ds.Length}/{de.Length}/{da.Length} values");
+            a = Encode(new SubTransformerConfig(Embed, Embed,
+                Enumerable.Range(0, ef.Length).Select(i => new EncoderLayer(ef[i], eh[i])).ToArray(),
+                Enumerable.Range(0, layers).Select(i => new DecoderLayer(df[i], ds[i], de[i], da[i])).ToArray()));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        Validate(a);
+        return a;
+    }
 
     public override string Describe(Architecture a)
     {

@@ -20,7 +20,7 @@ public readonly record struct SuperVitBlock(int Width, int Depth, int Kernel, in
 /// exact; other networks differ by the width interaction of neighbouring nodes (see <see cref="AdditiveError"/>).
 /// Base block: index 0 of every node (the reference differences subtract column 0).</para>
 /// </summary>
-public sealed class SuperVitSpace : SearchSpace, IConfigSpace
+public sealed class SuperVitSpace : SearchSpace, IConfigSpace, IExactCostSpace
 {
     public const string SpaceName = "supervit";
     public const int DefaultResolution = 224;
@@ -158,6 +158,13 @@ public sealed class SuperVitSpace : SearchSpace, IConfigSpace
     /// <summary>Exact MFLOPs of an architecture (layer by layer, with the real neighbour widths).</summary>
     public double ExactFlops(Architecture a) => SuperVitCost.MFlops(Decode(a));
 
+    /// <summary>Parameters (M) as NASViT's profiler counts them, the convention of the NASViT and MathNAS papers' "Param(M)".</summary>
+    public double ReportedParams(Architecture a) => SuperVitCost.MParams(Decode(a), SuperVitParamsConvention.NasVitProfiler);
+
+    public string ReportedParamsConvention => "NASViT's profiler, the papers' convention: unused 1x1 shortcut convs and transformer layers at the stage's largest width counted";
+
+    public string BlockParamsConvention => "active weights only: the subnet's own widths, no unused shortcut convs";
+
     /// <summary>Additive-model FLOPs minus exact FLOPs of an architecture (MFLOPs): the neighbour-width interaction.</summary>
     public double AdditiveError(Architecture a) => Flops(a) - ExactFlops(a);
 
@@ -183,6 +190,27 @@ public sealed class SuperVitSpace : SearchSpace, IConfigSpace
         return a;
     }
 
+
+    /// <summary>A code, a config file, or the printed <c>resolution=R width=[..] depth=[..] kernel_size=[..] expand_ratio=[..]</c>.</summary>
+    public override Architecture ParseArchitecture(string text)
+    {
+        if (NativeConfigs.IsConfigPath(text) || !ArchNotation.IsNotation(text)) return base.ParseArchitecture(text);
+        const string what = "SuperViT architecture";
+        var items = ArchNotation.KeyLists(text.Trim(), [SuperVitConfig.KeyResolution, SuperVitConfig.KeyWidth, SuperVitConfig.KeyDepth, SuperVitConfig.KeyKernel, SuperVitConfig.KeyExpand], what);
+        int res = ArchNotation.Scalar(items, SuperVitConfig.KeyResolution, what, text) ?? Resolution;
+        if (res != Resolution)
+            throw new MathNasException($"{what} '{text}' is at resolution {res}, space '{Name}' at {Resolution}: use space '{(res == DefaultResolution ? SpaceName : $"{SpaceName}-{res}")}'");
+        SuperVitConfig c;
+        try
+        {
+            c = new SuperVitConfig(res, ArchNotation.Require(items, SuperVitConfig.KeyWidth, what, text), ArchNotation.Require(items, SuperVitConfig.KeyKernel, what, text),
+                ArchNotation.Require(items, SuperVitConfig.KeyExpand, what, text), ArchNotation.Require(items, SuperVitConfig.KeyDepth, what, text));
+        }
+        catch (MathNasException e) when (!e.Message.Contains(text, StringComparison.Ordinal)) { throw new MathNasException($"{what} '{text}': {e.Message}"); }
+        var a = Encode(c);
+        Validate(a);
+        return a;
+    }
 
     public override string Describe(Architecture a)
     {
