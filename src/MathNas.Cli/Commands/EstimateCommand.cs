@@ -14,7 +14,7 @@ internal sealed class EstimateCommand : ICliCommand
         var space = CliEnv.SpaceOption();
         var evaluator = new Option<string>("--evaluator", "-e")
         {
-            Description = "evaluator NAME or NAME:key=value,... (e.g. nasbench201-benchmark)",
+            Description = "evaluator NAME or NAME:key=value,... (e.g. nasbench201-benchmark), or process:\"CMD ARGS\" (an external worker, any space; docs/worker-protocol.md)",
             Required = true,
         };
         var estimator = new Option<string>("--estimator")
@@ -28,10 +28,13 @@ internal sealed class EstimateCommand : ICliCommand
         {
             Description = "benchmark folder for benchmark evaluators (passed as the evaluator option dir=DIR)",
         };
+        var fromStore = new Option<bool>("--from-store") { Description = "refit the tables from the evaluation store without measuring (every network the estimator uses must be stored)" };
+        var evalOptions = new EvaluatorOptions();
         var cmd = new Command("estimate", "estimate block tables (accuracy, latency, ...) from an evaluator")
         {
-            space, evaluator, estimator, seed, output, benchmark, json,
+            space, evaluator, estimator, seed, output, benchmark, fromStore, json,
         };
+        evalOptions.AddTo(cmd);
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -45,10 +48,12 @@ internal sealed class EstimateCommand : ICliCommand
                 if (!Directory.Exists(dir)) throw new MathNasException($"--benchmark folder '{dir}' does not exist");
                 spec += (spec.Contains(':') ? "," : ":") + "dir=" + dir;
             }
-            var ev = new CachingEvaluator(EvaluatorRegistry.Resolve(spec, sp));
+            using var handle = evalOptions.Open(p, env, spec, sp, p.GetValue(seed), p.GetValue(fromStore));
+            var ev = new CachingEvaluator(handle.Evaluator);
             var started = System.Diagnostics.Stopwatch.StartNew();
             var tables = env.WithProgress($"estimating ({est.Name})", prog => est.Estimate(sp, ev, prog));
             var seconds = started.Elapsed.TotalSeconds;
+            handle.Dispose();
             tables.Save(outPath);
             var first = tables.Tables.Values.First();
             var rows = tables.Tables.Values.OrderBy(t => t.Metric, StringComparer.Ordinal).Select(t => new
@@ -73,6 +78,7 @@ internal sealed class EstimateCommand : ICliCommand
                     reference_network = first.Provenance.ReferenceNetwork,
                     reference_flops = first.ReferenceFlops,
                     seconds,
+                    store = handle.Json,
                     notes = first.Provenance.Notes,
                     tables = rows,
                 });
@@ -85,6 +91,7 @@ internal sealed class EstimateCommand : ICliCommand
             var t = new Table().AddColumns("metric", "unit", "base value", "predicted min", "predicted max");
             foreach (var r in rows) t.AddRow(Markup.Escape(r.metric), Markup.Escape(r.unit), CliEnv.Num(r.base_value), CliEnv.Num(r.min), CliEnv.Num(r.max));
             env.Console.Write(t);
+            if (handle.Summary.Length > 0) env.Console.WriteLine(handle.Summary);
             env.Console.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return 0;
         });

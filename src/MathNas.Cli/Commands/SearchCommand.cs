@@ -46,6 +46,8 @@ internal sealed class SearchCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
             { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json };
+        var evalOptions = new EvaluatorOptions();
+        evalOptions.AddTo(cmd);
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -70,7 +72,8 @@ internal sealed class SearchCommand : ICliCommand
             if (verifySpec is not null)
             {
                 if (k > 1) throw new MathNasException("--verify and --top cannot be combined");
-                evaluator = new CachingEvaluator(EvaluatorRegistry.Resolve(verifySpec, sp));
+                using var handle = evalOptions.Open(p, env, verifySpec, sp);
+                evaluator = new CachingEvaluator(handle.Evaluator);
                 loop = ClosedLoopSearch.Run(solver, problem, evaluator, p.GetValue(rounds), ClosedLoopSearch.ParseMode(p.GetValue(mode)!), options);
                 result = loop.Final;
             }
