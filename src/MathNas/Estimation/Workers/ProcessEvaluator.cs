@@ -10,6 +10,8 @@ public sealed record ProcessEvaluatorOptions
     public int Workers { get; init; } = 1;
     /// <summary>Longest time one evaluation (and the hello) may take.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Longest time a starting worker may take to send its hello (at least 30 s: loading a model or data set takes a while).</summary>
+    public TimeSpan StartTimeout => Timeout > TimeSpan.FromSeconds(30) ? Timeout : TimeSpan.FromSeconds(30);
     /// <summary>Restarts of a worker that exits or writes a line that is not JSON, per network, before the network fails.</summary>
     public int Restarts { get; init; } = 2;
     /// <summary>Folder the worker runs in (null: the current folder).</summary>
@@ -44,7 +46,7 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
         if (!(_options.Timeout > TimeSpan.Zero)) throw new MathNasException("--eval-timeout must be a positive number of seconds");
         Command = command.Trim();
         _space = space;
-        var first = WorkerConnection.Start(Command, 1, _options.Timeout, _options.WorkingDirectory, CancellationToken.None);
+        var first = WorkerConnection.Start(Command, 1, _options.StartTimeout, _options.WorkingDirectory, CancellationToken.None);
         Hello = first.Hello;
         if (Hello.Spaces is { Count: > 0 } spaces && !spaces.Contains(space.Name, StringComparer.OrdinalIgnoreCase))
         {
@@ -143,7 +145,7 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
             {
                 w?.Dispose();
                 _slots[slot] = null;
-                w = WorkerConnection.Start(Command, slot + 1, _options.Timeout, _options.WorkingDirectory, ct);
+                w = WorkerConnection.Start(Command, slot + 1, _options.StartTimeout, _options.WorkingDirectory, ct);
                 if (!SameHello(w.Hello))
                 {
                     w.Dispose();
