@@ -16,6 +16,13 @@ internal sealed class EvaluatorOptions
     /// <summary>The store folder when --store is not given: .mathnas in the current folder (a CLI default; the library has none).</summary>
     public const string DefaultStoreFolder = ".mathnas";
 
+    /// <summary>An environment variable that names another default store folder (used by the test suites to keep their stores apart).</summary>
+    public const string StoreVariable = "MATHNAS_STORE";
+
+    /// <summary>The default store folder: $MATHNAS_STORE, else .mathnas in the current folder.</summary>
+    public static string DefaultStore() =>
+        Environment.GetEnvironmentVariable(StoreVariable) is { Length: > 0 } env ? env : Path.Combine(Directory.GetCurrentDirectory(), DefaultStoreFolder);
+
     public Option<int> Workers { get; } = new("--workers")
     {
         Description = "copies of a process: worker to run at once (only when its hello says \"parallel\": true)",
@@ -30,7 +37,7 @@ internal sealed class EvaluatorOptions
 
     public Option<string?> Store { get; } = new("--store")
     {
-        Description = $"evaluation store folder: every evaluation is kept there (SQLite) and re-used by later runs (default {DefaultStoreFolder}/ in the current folder)",
+        Description = $"evaluation store folder: every evaluation is kept there (SQLite) and re-used by later runs (default {DefaultStoreFolder}/ in the current folder, or ${StoreVariable})",
     };
 
     public Option<bool> NoStore { get; } = new("--no-store") { Description = "keep no evaluation store (measure everything, record nothing)" };
@@ -51,7 +58,7 @@ internal sealed class EvaluatorOptions
             if (p.GetValue(Store) is not null) throw new MathNasException("--store and --no-store cannot be combined");
             return null;
         }
-        return p.GetValue(Store) ?? Path.Combine(Directory.GetCurrentDirectory(), DefaultStoreFolder);
+        return p.GetValue(Store) ?? DefaultStore();
     }
 
     /// <summary>

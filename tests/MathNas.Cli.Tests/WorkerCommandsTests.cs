@@ -272,3 +272,25 @@ public class WorkerCommandsTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary>
+/// Keeps the default evaluation store of this test process in a temporary folder (removed at exit), so that commands
+/// run without --store do not grow a store in the build folder from one test run to the next.
+/// </summary>
+internal static class TestStore
+{
+#pragma warning disable CA2255 // a module initializer is what sets the variable before any test runs
+    [System.Runtime.CompilerServices.ModuleInitializer]
+    internal static void Init()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"mathnas-cli-tests-store-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Environment.SetEnvironmentVariable("MATHNAS_STORE", dir);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        };
+    }
+#pragma warning restore CA2255
+}

@@ -15,7 +15,7 @@ internal sealed class EvaluationsCommand : ICliCommand
 {
     public Command Build(CliEnv env)
     {
-        var store = new Option<string?>("--store") { Description = $"evaluation store folder (default {EvaluatorOptions.DefaultStoreFolder}/ in the current folder)" };
+        var store = new Option<string?>("--store") { Description = $"evaluation store folder (default {EvaluatorOptions.DefaultStoreFolder}/ in the current folder, or ${EvaluatorOptions.StoreVariable})" };
         var space = new Option<string?>("--space", "-s") { Description = "only this space: a name, or a space file (.yml/.json: then only that exact space)" };
         var evaluator = new Option<string?>("--evaluator", "-e") { Description = "only this evaluator: NAME (any options) or the full spec as given to estimate (NAME:k=v, process:\"CMD\")" };
         var metric = new Option<string?>("--metric", "-m") { Description = "only this metric" };
@@ -27,7 +27,7 @@ internal sealed class EvaluationsCommand : ICliCommand
             { store, space, evaluator, metric, code, limit, export, json };
         env.SetAction(cmd, p =>
         {
-            var folder = p.GetValue(store) ?? Path.Combine(Directory.GetCurrentDirectory(), EvaluatorOptions.DefaultStoreFolder);
+            var folder = p.GetValue(store) ?? EvaluatorOptions.DefaultStore();
             if (!File.Exists(Path.Combine(folder, SqliteEvaluationStore.FileName)))
                 throw new MathNasException($"no evaluation store in '{folder}' (commands that evaluate networks create one; --store DIR names another)");
             int lim = p.GetValue(limit);
