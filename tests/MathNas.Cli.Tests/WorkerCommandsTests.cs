@@ -195,6 +195,40 @@ public class WorkerCommandsTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public async Task TwoProcesses_ShareOneStore()
+    {
+        var dir = TempDir();
+        try
+        {
+            var space = UserSpace(dir);
+            var store = Path.Combine(dir, "store");
+            var worker = $"process:python3 \"{TemplateWorker}\" --delay 0.005";
+            var runs = new[] { "sampled:3", "regression:60" }.Select(est => Process.Start(CliProcess("estimate", "--space", space, "--evaluator", worker,
+                "--estimator", est, "--out", Path.Combine(dir, est.Replace(':', '-') + ".json"), "--store", store, "--json"))!).ToList();
+            var outs = new List<string>();
+            foreach (var p in runs)
+            {
+                var o = p.StandardOutput.ReadToEndAsync();
+                var e = p.StandardError.ReadToEndAsync();
+                Assert.True(p.WaitForExit(120_000));
+                Assert.True(p.ExitCode == 0, await e);
+                outs.Add(await o);
+                p.Dispose();
+            }
+            int used = outs.Sum(o => JsonDocument.Parse(o).RootElement.GetProperty("evaluations").GetInt32());
+            var list = Ok("evaluations", "--store", store, "--json");
+            int networks = list.Json.GetProperty("networks").GetInt32();
+            Assert.Equal(2 * networks, list.Json.GetProperty("evaluations").GetInt32());
+            Assert.True(networks <= used);
+            // Both sets of tables refit from the shared store alone.
+            Ok("estimate", "--space", space, "--evaluator", worker, "--estimator", "sampled:3", "--out", Path.Combine(dir, "a.json"), "--store", store, "--from-store");
+            Ok("estimate", "--space", space, "--evaluator", worker, "--estimator", "regression:60", "--out", Path.Combine(dir, "b.json"), "--store", store, "--from-store");
+            Assert.Equal(Without(File.ReadAllText(Path.Combine(dir, "regression-60.json")), "date"), Without(File.ReadAllText(Path.Combine(dir, "b.json")), "date"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     /// <summary>The CLI as a separate process (so that it can be killed with SIGKILL).</summary>
     private static ProcessStartInfo CliProcess(params string[] args)
     {

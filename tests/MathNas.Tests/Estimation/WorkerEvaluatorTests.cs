@@ -3,6 +3,7 @@ using MathNas.Estimation;
 using MathNas.Estimation.Store;
 using MathNas.Estimation.Workers;
 using MathNas.Spaces;
+using MathNas.Spaces.NasBench201;
 using MathNas.Validation;
 
 namespace MathNas.Tests.Estimation;
@@ -222,6 +223,23 @@ public class WorkerEvaluatorTests
         Assert.True(f.SequenceEqual(f.Order()), "strata in FLOPs order");
         Assert.True(f[0] < f[^1]);
         Assert.Equal(9, StratifiedSample.Draw(Space(2, 3), 100, 0).Count);
+    }
+
+    [Fact]
+    public void Messages_HaveTheFieldsTheSchemaRequires()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Repo("docs", "worker-protocol.schema.json")));
+        string[] Required(string def) => schema.RootElement.GetProperty("$defs").GetProperty(def).GetProperty("required").EnumerateArray().Select(x => x.GetString()!).ToArray();
+        var space = NasBench201Space.Instance;
+        using var request = System.Text.Json.JsonDocument.Parse(WorkerProtocol.Request(3, space, new Architecture(3, 3, 1, 0, 2, 4), ["accuracy"]));
+        foreach (var f in Required("request")) Assert.True(request.RootElement.TryGetProperty(f, out _), f);
+        Assert.Contains("arch: '|", request.RootElement.GetProperty("config").GetString());
+        using var user = System.Text.Json.JsonDocument.Parse(WorkerProtocol.Request(4, Space(), new Architecture(0, 1, 2, 0), ["accuracy"]));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, user.RootElement.GetProperty("config").ValueKind);
+        Assert.Equal(["b0", "b1", "b2", "b0"], user.RootElement.GetProperty("blocks").EnumerateArray().Select(x => x.GetString()!).ToArray());
+        Assert.Equal(["protocol", "metrics"], Required("hello"));
+        Assert.Equal(1, schema.RootElement.GetProperty("$defs").GetProperty("hello").GetProperty("properties").GetProperty("protocol").GetProperty("const").GetInt32());
+        Assert.Equal(WorkerProtocol.Version, 1);
     }
 
     private sealed class SyncProgress(Action<EvaluationProgress> a) : IProgress<EvaluationProgress>
