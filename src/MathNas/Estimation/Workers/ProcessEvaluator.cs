@@ -86,20 +86,21 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
         var reportLock = new object();
         string? firstError = null;
         int failures = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bool failed = false;
 
+        // A failure stops the dispatch of new networks; the networks in flight on other copies finish and are reported.
         void Loop(int slot)
         {
-            while (!stop.IsCancellationRequested)
+            while (!Volatile.Read(ref failed) && !cancellationToken.IsCancellationRequested)
             {
                 int i = Interlocked.Increment(ref next);
                 if (i >= networks.Count) return;
                 var sw = Stopwatch.StartNew();
                 try
                 {
-                    results[i] = EvaluateOne(slot, networks[i], stop.Token);
+                    results[i] = EvaluateOne(slot, networks[i], cancellationToken);
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested) { return; }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return; }
                 catch (MathNasException e)
                 {
                     lock (reportLock)
@@ -107,7 +108,7 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
                         failures++;
                         firstError ??= e.Message;
                     }
-                    stop.Cancel();
+                    Volatile.Write(ref failed, true);
                     return;
                 }
                 lock (reportLock)
@@ -159,6 +160,14 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
             else
             {
                 try { line = w.ReadLine(_options.Timeout, ct); }
+                catch (OperationCanceledException)
+                {
+                    // Cancelled with a request outstanding: this copy's next line would answer the old request.
+                    w.Kill();
+                    w.Dispose();
+                    _slots[slot] = null;
+                    throw;
+                }
                 catch (TimeoutException)
                 {
                     var tail = w.StderrText();
