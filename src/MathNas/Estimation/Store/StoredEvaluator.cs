@@ -81,7 +81,6 @@ public sealed class StoredEvaluator : BatchEvaluator
             throw new MathNasException($"the evaluation store {Store.Location} has no evaluation of network {a} ({_space.Describe(a)}) by '{Name}'" +
                 (missing.Count > 1 ? $" (nor of {missing.Count - 1} more network(s))" : "") + "; --from-store measures nothing: run without it to measure them");
         }
-        var toMeasure = missing.Select(i => networks[i]).ToList();
         var positions = new Dictionary<Architecture, List<int>>();
         foreach (var i in missing)
         {
