@@ -114,7 +114,8 @@ internal sealed class CliEnv
         if (path is null)
         {
             path = BuiltInTablesPath(space.Name) ?? throw new MathNasException(
-                $"no --tables given and space '{space.Name}' has no built-in tables; make some with 'mathnas estimate --space {space.Name} ... --out T.json'");
+                $"no --tables given and space '{space.Name}' has no built-in tables; make some with 'mathnas estimate --space {SpaceRegistry.CommandLineName(space)} --evaluator E --out T.json'" +
+                " (E: an evaluator of the space, or process:\"CMD ARGS\", a worker program of your own: docs/worker-protocol.md)");
             Err.WriteLine($"using the built-in tables of '{space.Name}': {Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}");
         }
         var set = LoadTables(path, space);

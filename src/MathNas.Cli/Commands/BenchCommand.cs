@@ -14,9 +14,13 @@ internal sealed class BenchCommand : ICliCommand
         var quick = new Option<bool>("--quick") { Description = "fewer repetitions and no 100x30 instance (a fast smoke run)" };
         var only = new Option<string?>("--only") { Description = "run only the instances whose name contains this text" };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "skip OR-Tools (project solver and brute force only)" };
-        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small)") { json, quick, only, noBaseline };
+        var roundtrip = new Option<bool>("--roundtrip") { Description = "only the worker round trip: median time per evaluation through the worker protocol with a trivial worker" };
+        var roundtripWorker = new Option<string?>("--roundtrip-worker") { Description = "worker command for --roundtrip (default: python3 examples/workers/template_worker.py)" };
+        var roundtripCount = new Option<int>("--roundtrip-count") { Description = "evaluations timed by --roundtrip", DefaultValueFactory = _ => 2000 };
+        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small); --roundtrip: the worker protocol") { json, quick, only, noBaseline, roundtrip, roundtripWorker, roundtripCount };
         env.SetAction(cmd, p =>
         {
+            if (p.GetValue(roundtrip)) return RoundTrip(env, p.GetValue(roundtripWorker), p.GetValue(roundtripCount), p.GetValue(json));
             bool q = p.GetValue(quick);
             var filter = p.GetValue(only);
             var entries = new List<BenchEntry>();
@@ -82,5 +86,33 @@ internal sealed class BenchCommand : ICliCommand
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>bench --roundtrip: the worker protocol's time per evaluation, with the load average beside it.</summary>
+    private static int RoundTrip(CliEnv env, string? command, int count, bool json)
+    {
+        if (command is null)
+        {
+            var root = Data.DataLocator.RepositoryRoot() ?? throw new MathNasException("--roundtrip: the repository (examples/workers) was not found; give --roundtrip-worker CMD");
+            var script = Path.Combine(root, "examples", "workers", "template_worker.py");
+            if (!File.Exists(script)) throw new MathNasException($"--roundtrip: {script} is missing; give --roundtrip-worker CMD");
+            command = $"python3 \"{script}\"";
+        }
+        var r = Estimation.Workers.WorkerBench.Measure(command, count);
+        var load = File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+        if (json)
+        {
+            env.WriteJson(new
+            {
+                worker = r.Command, evaluations = r.Evaluations, median_ms = r.MedianMs, p90_ms = r.P90Ms, min_ms = r.MinMs,
+                batch_ms_per_evaluation = r.BatchMsPerEvaluation, load_average = load, cores = Environment.ProcessorCount, target_median_ms = 1.0,
+            });
+            return 0;
+        }
+        env.Console.WriteLine($"worker round trip ({r.Evaluations} one-network requests, one after the other; worker: {r.Command})");
+        env.Console.WriteLine($"  median {CliEnv.Num(r.MedianMs, 4)} ms   p90 {CliEnv.Num(r.P90Ms, 4)} ms   min {CliEnv.Num(r.MinMs, 4)} ms   (target: median <= 1 ms)");
+        env.Console.WriteLine($"  one batch of {r.Evaluations}: {CliEnv.Num(r.BatchMsPerEvaluation, 4)} ms per evaluation");
+        env.Console.WriteLine($"  load average {load} on {Environment.ProcessorCount} cores");
+        return 0;
     }
 }

@@ -14,7 +14,7 @@ internal sealed class EstimateCommand : ICliCommand
         var space = CliEnv.SpaceOption();
         var evaluator = new Option<string>("--evaluator", "-e")
         {
-            Description = "evaluator NAME or NAME:key=value,... (e.g. nasbench201-benchmark)",
+            Description = "evaluator NAME or NAME:key=value,... (e.g. nasbench201-benchmark), or process:\"CMD ARGS\" (an external worker, any space; docs/worker-protocol.md)",
             Required = true,
         };
         var estimator = new Option<string>("--estimator")
@@ -28,10 +28,13 @@ internal sealed class EstimateCommand : ICliCommand
         {
             Description = "benchmark folder for benchmark evaluators (passed as the evaluator option dir=DIR)",
         };
+        var fromStore = new Option<bool>("--from-store") { Description = "refit the tables from the evaluation store without measuring (every network the estimator uses must be stored)" };
+        var evalOptions = new EvaluatorOptions();
         var cmd = new Command("estimate", "estimate block tables (accuracy, latency, ...) from an evaluator")
         {
-            space, evaluator, estimator, seed, output, benchmark, json,
+            space, evaluator, estimator, seed, output, benchmark, fromStore, json,
         };
+        evalOptions.AddTo(cmd);
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -45,10 +48,12 @@ internal sealed class EstimateCommand : ICliCommand
                 if (!Directory.Exists(dir)) throw new MathNasException($"--benchmark folder '{dir}' does not exist");
                 spec += (spec.Contains(':') ? "," : ":") + "dir=" + dir;
             }
-            var ev = new CachingEvaluator(EvaluatorRegistry.Resolve(spec, sp));
+            using var handle = evalOptions.Open(p, env, spec, sp, p.GetValue(seed), p.GetValue(fromStore));
+            var ev = new CachingEvaluator(handle.Evaluator);
             var started = System.Diagnostics.Stopwatch.StartNew();
             var tables = env.WithProgress($"estimating ({est.Name})", prog => est.Estimate(sp, ev, prog));
             var seconds = started.Elapsed.TotalSeconds;
+            handle.Dispose();
             tables.Save(outPath);
             var first = tables.Tables.Values.First();
             var rows = tables.Tables.Values.OrderBy(t => t.Metric, StringComparer.Ordinal).Select(t =>
@@ -83,6 +88,7 @@ internal sealed class EstimateCommand : ICliCommand
                     reference_network = first.Provenance.ReferenceNetwork,
                     reference_flops = first.ReferenceFlops,
                     seconds,
+                    store = handle.Json,
                     notes = first.Provenance.Notes,
                     tables = rows,
                 });
@@ -101,6 +107,7 @@ internal sealed class EstimateCommand : ICliCommand
             env.Console.Write(t);
             foreach (var r in rows.Where(r => r.below_zero is { upper_bound: > 0 }))
                 env.Console.WriteLine($"warning: the {r.metric} table predicts {(r.below_zero!.exact ? $"{r.below_zero.networks:0}" : $"up to {r.below_zero.upper_bound:0}")} network(s) below zero (least {CliEnv.Num(r.below_zero.least_value)} for {string.Join(",", r.below_zero.least_code ?? [])}; {r.below_zero.method}), which {r.metric} cannot be");
+            if (handle.Summary.Length > 0) env.Console.WriteLine(handle.Summary);
             env.Console.WriteLine($"wrote {Path.GetFullPath(outPath)}");
             return 0;
         });

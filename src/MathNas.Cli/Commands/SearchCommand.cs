@@ -47,6 +47,8 @@ internal sealed class SearchCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
             { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, format, repeat, json };
+        var evalOptions = new EvaluatorOptions();
+        evalOptions.AddTo(cmd);
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -85,7 +87,8 @@ internal sealed class SearchCommand : ICliCommand
             CachingEvaluator? evaluator = null;
             if (verifySpec is not null)
             {
-                evaluator = new CachingEvaluator(EvaluatorRegistry.Resolve(verifySpec, sp));
+                using var handle = evalOptions.Open(p, env, verifySpec, sp);
+                evaluator = new CachingEvaluator(handle.Evaluator);
                 if (!problem.Rows.Any(r => r.Kind == RowKind.Budget && evaluator.Metrics.ContainsKey(r.Name)))
                     throw new MathNasException($"--verify {verifySpec} measures {string.Join(", ", evaluator.Metrics.Keys)}, none of the budgets ({string.Join(", ", budgets.Select(b => b.Metric))}); nothing to verify");
                 loop = ClosedLoopSearch.Run(solver, problem, evaluator, maxRounds, loopMode, options);

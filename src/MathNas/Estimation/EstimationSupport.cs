@@ -12,6 +12,7 @@ internal sealed class EstimationRun
     private readonly CachingEvaluator _evaluator;
     private readonly IProgress<ProgressInfo>? _progress;
     private readonly Dictionary<Architecture, double[]> _used = new();
+    private readonly HashSet<Architecture> _prefetched = new();
     private readonly string _stage;
     private long _total;
     private int _reported = -1;
@@ -37,11 +38,54 @@ internal sealed class EstimationRun
 
     public void SetExpected(long total) => _total = total;
 
+    /// <summary>
+    /// Evaluates the networks an estimator is about to use in one batched call of the evaluator (parallel and remote
+    /// evaluators measure them together); <see cref="Values"/> then reads them from the cache. The networks must be
+    /// valid; each is checked before anything is measured.
+    /// </summary>
+    public void Prefetch(IEnumerable<Architecture> networks)
+    {
+        var list = new List<Architecture>();
+        var seen = new HashSet<Architecture>();
+        foreach (var a in networks)
+        {
+            if (_used.ContainsKey(a) || _prefetched.Contains(a) || !seen.Add(a)) continue;
+            Space.Validate(a);
+            list.Add(a);
+        }
+        if (list.Count == 0) return;
+        int before = _prefetched.Count + _used.Count;
+        var sink = new PrefetchProgress(this, before);
+        var results = Evaluators.Run(_evaluator.EvaluateAsync(list, sink));
+        for (int i = 0; i < list.Count; i++)
+        {
+            Evaluators.CheckValues(_evaluator.Name, Space, list[i], results[i], Metrics);
+            _prefetched.Add(list[i]);
+        }
+    }
+
+    private sealed class PrefetchProgress(EstimationRun run, int before) : IProgress<EvaluationProgress>
+    {
+        private int _last = -1;
+        public void Report(EvaluationProgress value)
+        {
+            if (run._progress is null) return;
+            int done = before + value.Done;
+            if (value.Done == value.Total || done - _last >= 64 || _last < 0)
+            {
+                run._progress.Report(new ProgressInfo(run._stage, done, Math.Max(run._total, done)));
+                _last = done;
+                run._reported = done;
+            }
+        }
+    }
+
     /// <summary>Metric values of a network, in <see cref="Metrics"/> order (evaluated at most once).</summary>
     public double[] Values(Architecture a)
     {
         if (_used.TryGetValue(a, out var v)) return v;
         Space.Validate(a);
+        bool fetched = _prefetched.Remove(a);
         var r = _evaluator.Evaluate(a);
         v = new double[Metrics.Length];
         for (int k = 0; k < Metrics.Length; k++)
@@ -53,13 +97,17 @@ internal sealed class EstimationRun
             v[k] = x;
         }
         _used[a] = v;
-        if (_progress is not null && (_used.Count % 64 == 0 || _used.Count == _total))
+        if (!fetched && _progress is not null && (_used.Count % 64 == 0 || _used.Count == _total))
         {
             _progress.Report(new ProgressInfo(_stage, _used.Count, Math.Max(_total, _used.Count)));
             _reported = _used.Count;
         }
         return v;
     }
+
+    /// <summary>The base network when it is valid (the one <see cref="BaseValues"/> evaluates), else none.</summary>
+    public IEnumerable<Architecture> BaseNetworks() =>
+        Space.IsValid(Space.BaseArchitecture) ? [Space.BaseArchitecture] : [];
 
     public void Done()
     {

@@ -24,6 +24,7 @@ public sealed class FullEstimator : IBlockEstimator
         var all = space.Enumerate().ToList();
         run.SetExpected(all.Count);
         if (all.Count == 0) throw new MathNasException($"space '{space.Name}' has no network that meets its consistency constraints");
+        run.Prefetch(all);
         var values = new Dictionary<Architecture, double[]>(all.Count);
         foreach (var a in all) values[a] = run.Values(a);
 

@@ -41,6 +41,7 @@ public sealed class RegressionEstimator(int samples, int seed = 0, double ridge 
             }
         }
         if (sample.Count == 0) throw new MathNasException($"space '{space.Name}': no network to fit");
+        run.Prefetch(sample);
 
         // Column layout: 0 = intercept, then one column per non-base block.
         var column = space.Nodes.Select(n => new int[n.Count]).ToArray();

@@ -24,6 +24,9 @@ public sealed class SampledEstimator(int samplesPerNode, int seed = 0) : IBlockE
         var pairNetworks = new HashSet<Architecture>();
         int metrics = run.Metrics.Length;
         int shortNodes = 0;
+        // First the contexts of every node (the random draws), then one batched evaluation of every network the
+        // switches compare, then the differences.
+        var contextsOf = new List<Architecture>[space.NodeCount];
         for (int i = 0; i < space.NodeCount; i++)
         {
             var node = space.Nodes[i];
@@ -44,6 +47,17 @@ public sealed class SampledEstimator(int samplesPerNode, int seed = 0) : IBlockE
             if (order.Count == 0)
                 throw new MathNasException($"space '{space.Name}': found no valid network with node '{node.Name}' at its base block '{node.Blocks[b].Name}'");
             if (order.Count < SamplesPerNode) shortNodes++;
+            contextsOf[i] = order;
+        }
+        run.Prefetch(Enumerable.Range(0, space.NodeCount).SelectMany(i => Enumerable.Range(0, space.Nodes[i].Count)
+            .Where(j => j != space.Nodes[i].BaseIndex)
+            .SelectMany(j => contextsOf[i].Where(ctx => space.IsValid(ctx.With(i, j))).SelectMany(ctx => new[] { ctx, ctx.With(i, j) })))
+            .Concat(run.BaseNetworks()));
+        for (int i = 0; i < space.NodeCount; i++)
+        {
+            var node = space.Nodes[i];
+            int b = node.BaseIndex;
+            var order = contextsOf[i];
             for (int j = 0; j < node.Count; j++)
             {
                 if (j == b) continue;

@@ -52,6 +52,8 @@ public sealed class SingleSampleEstimator : IBlockEstimator
         }
         var deltas = run.NewDeltas();
         int moved = 0;
+        // Every switch's context first (no evaluation), then one batched evaluation, then the differences.
+        var switches = new List<(int Node, int Block, Architecture Context)>();
         for (int i = 0; i < space.NodeCount; i++)
         {
             var node = space.Nodes[i];
@@ -66,10 +68,15 @@ public sealed class SingleSampleEstimator : IBlockEstimator
                         ?? throw new MathNasException($"space '{space.Name}': node '{node.Name}' cannot switch from its base block '{node.Blocks[b].Name}' to '{node.Blocks[j].Name}' in any network found that meets the consistency constraints");
                     moved++;
                 }
-                var vb = run.Values(ctx.With(i, b));
-                var vj = run.Values(ctx.With(i, j));
-                for (int k = 0; k < run.Metrics.Length; k++) deltas[k][i][j] = vb[k] - vj[k];
+                switches.Add((i, j, ctx));
             }
+        }
+        run.Prefetch(switches.SelectMany(s => new[] { s.Context.With(s.Node, space.Nodes[s.Node].BaseIndex), s.Context.With(s.Node, s.Block) }).Concat(run.BaseNetworks()));
+        foreach (var (i, j, ctx) in switches)
+        {
+            var vb = run.Values(ctx.With(i, space.Nodes[i].BaseIndex));
+            var vj = run.Values(ctx.With(i, j));
+            for (int k = 0; k < run.Metrics.Length; k++) deltas[k][i][j] = vb[k] - vj[k];
         }
         if (moved > 0) notes.Add($"{moved} switch(es) made in a nearby valid network because of consistency constraints");
         var (baseValues, baseNote) = run.BaseValues(deltas);

@@ -9,6 +9,22 @@ public static class SpaceRegistry
     private static readonly Dictionary<string, (string Description, Func<SearchSpace> Factory)> Spaces = new(StringComparer.OrdinalIgnoreCase);
     private static readonly object Lock = new();
     private static bool _initialised;
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SearchSpace, string> Sources = new();
+
+    /// <summary>
+    /// How to name the space on the command line: its registered name, or the path of the space file it was loaded
+    /// from (quoted when it has spaces), or its name when neither is known.
+    /// </summary>
+    public static string CommandLineName(SearchSpace space)
+    {
+        EnsureBuiltIns();
+        lock (Lock)
+        {
+            if (Spaces.ContainsKey(space.Name)) return space.Name;
+            if (Sources.TryGetValue(space, out var path)) return path.Contains(' ') ? $"\"{path}\"" : path;
+        }
+        return space.Name;
+    }
 
     private static readonly List<Func<string, SearchSpace?>> Resolvers = [];
 
@@ -58,7 +74,9 @@ public static class SpaceRegistry
             nameOrPath.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) ||
             nameOrPath.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
         {
-            return SpaceFile.Load(nameOrPath);
+            var loaded = SpaceFile.Load(nameOrPath);
+            lock (Lock) Sources.AddOrUpdate(loaded, nameOrPath);
+            return loaded;
         }
         throw new MathNasException($"unknown space '{nameOrPath}': use one of {string.Join(", ", List().Select(x => x.Name))}, or a space file (.json/.yml)");
     }
