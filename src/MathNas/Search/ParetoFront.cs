@@ -79,7 +79,7 @@ public static class ParetoFront
             list.Add(last);
         }
         list.Reverse();
-        return new ParetoResult { Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = lo };
+        return new ParetoResult { Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = least.Value };
     }
 
     /// <summary>The whole exact front: every (cost, objective) pair not dominated by another network.</summary>
