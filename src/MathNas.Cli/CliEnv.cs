@@ -225,7 +225,7 @@ internal sealed class CliEnv
 
     /// <summary>A metric's value for tables, flagged when the tables predict it below zero although it cannot be negative.</summary>
     public static string NumOf(string metric, double v, int decimals = 4) =>
-        Num(v, decimals) + (v < 0 && Search.BelowZero.CannotBeNegative(metric) ? " (below 0!)" : "");
+        Num(v, decimals) + (Search.BelowZero.IsFlagged(metric, v) ? " (below 0!)" : "");
 
     /// <summary>One line for the report when predictions of metrics that cannot be negative are below zero (null when none).</summary>
     public static string? BelowZeroWarning(IReadOnlyDictionary<string, double> predicted)

@@ -82,7 +82,7 @@ internal sealed class ParetoCommand : ICliCommand
                     points = front.Points.Select(q => new
                     {
                         budget = q.Budget, cost = q.Cost, accuracy = q.Objective, status = q.Status.Name(),
-                        below_zero = q.Cost < 0 && BelowZero.CannotBeNegative(metric),
+                        below_zero = BelowZero.IsFlagged(metric, q.Cost),
                         code = q.Code, architecture = sp.Describe(new Architecture(q.Code)),
                     }).ToList(),
                 });
@@ -93,7 +93,7 @@ internal sealed class ParetoCommand : ICliCommand
             foreach (var q in front.Points)
                 t.AddRow(CliEnv.Num(q.Budget), CliEnv.NumOf(metric, q.Cost), CliEnv.Num(q.Objective), string.Join(",", q.Code), q.Status.Name());
             env.Console.Write(t);
-            int negative = front.Points.Count(q => q.Cost < 0 && BelowZero.CannotBeNegative(metric));
+            int negative = front.Points.Count(q => BelowZero.IsFlagged(metric, q.Cost));
             if (negative > 0)
                 env.Console.WriteLine($"warning: {negative} point(s) are predicted below zero along {metric}, which it cannot be; the additive table does not hold there");
             return 0;

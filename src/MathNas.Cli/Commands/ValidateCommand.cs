@@ -63,7 +63,7 @@ internal sealed class ValidateCommand : ICliCommand
             }
             // Metrics that cannot be negative: how many of the networks the table predicts below zero, and the least value.
             bool signed = Search.BelowZero.CannotBeNegative(r.Metric);
-            int belowZero = signed ? r.Predicted.Count(v => v < 0) : 0;
+            int belowZero = signed ? r.Predicted.Count(Search.BelowZero.IsBelowZero) : 0;
             double leastPredicted = r.Predicted.Min();
             if (p.GetValue(json))
             {

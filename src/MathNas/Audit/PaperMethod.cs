@@ -46,7 +46,8 @@ public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = 
             else
             {
                 var r = ClosedLoopSearch.Run(solver, problem, ctx.Evaluator, MaxRounds, ClosedLoopMode.Both, new SolveOptions { Diagnose = false });
-                chosen.Add(r.Final.Best is null ? null : new Architecture(r.Final.Best.Code));
+                // Unverified after the rounds: the last network measured breaks the budget, so it is no answer.
+                chosen.Add(r.Verified && r.Final.Best is not null ? new Architecture(r.Final.Best.Code) : null);
                 rounds.Add(r.Rounds);
             }
         }

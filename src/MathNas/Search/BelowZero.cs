@@ -30,9 +30,18 @@ public static class BelowZero
         metric == MetricNames.Flops || metric == MetricNames.Params
         || metric.StartsWith("latency:", StringComparison.Ordinal) || metric.StartsWith("energy:", StringComparison.Ordinal);
 
+    /// <summary>
+    /// True when <paramref name="value"/> is below zero beyond rounding: it does not meet the bound 0 from above,
+    /// i.e. value &lt; -<see cref="Feasibility.ToleranceOf"/>(0) (the one feasibility rule, mirrored).
+    /// </summary>
+    public static bool IsBelowZero(double value) => !Feasibility.IsMet(0, value);
+
+    /// <summary>True when a prediction of <paramref name="metric"/> is flagged: the metric cannot be negative and the value is below zero.</summary>
+    public static bool IsFlagged(string metric, double value) => CannotBeNegative(metric) && IsBelowZero(value);
+
     /// <summary>The metrics of <paramref name="predicted"/> that cannot be negative and are predicted below zero.</summary>
     public static IReadOnlyList<string> Flagged(IReadOnlyDictionary<string, double> predicted) =>
-        predicted.Where(kv => CannotBeNegative(kv.Key) && kv.Value < 0).Select(kv => kv.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        predicted.Where(kv => IsFlagged(kv.Key, kv.Value)).Select(kv => kv.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The least value of <paramref name="metric"/> over the valid networks (the exact solver minimises the additive
@@ -57,14 +66,14 @@ public static class BelowZero
             foreach (var a in space.Enumerate())
             {
                 n++;
-                if (row.Value(a.ToArray()) < 0) below++;
+                if (IsBelowZero(row.Value(a.ToArray()))) below++;
             }
             return new BelowZeroReport(metric, leastValue, least.Best.Code, below, below, n, true, "enumeration of every valid network");
         }
         var (lo, hi) = CountBelow(row);
         bool constrained = space.Constraints.Count > 0;
         var total = ValidNetworks.Count(space) ?? space.Size;
-        if (leastValue >= 0) return new BelowZeroReport(metric, leastValue, least.Best.Code, 0, 0, total, true, "the least value is not below zero");
+        if (!IsBelowZero(leastValue)) return new BelowZeroReport(metric, leastValue, least.Best.Code, 0, 0, total, true, "the least value is not below zero");
         var method = constrained
             ? "counted over every block combination (consistency constraints not applied: an upper bound for the valid networks)"
             : "counted over the nodes";
@@ -90,6 +99,7 @@ public static class BelowZero
             sufMax[i] = sufMax[i + 1] + row.Coef[i].Max();
             sufSize[i] = sufSize[i + 1] * row.Coef[i].Length;
         }
+        double zero = -Feasibility.ToleranceOf(0); // below zero: value < zero
         BigInteger below = 0, undecided = 0;
         var states = new Dictionary<double, BigInteger> { [row.Offset] = 1 };
         for (int i = 0; i < m; i++)
@@ -99,8 +109,8 @@ public static class BelowZero
                 foreach (var v in row.Coef[i])
                 {
                     double t = s + v;
-                    if (t + sufMax[i + 1] < 0) below += c * sufSize[i + 1]; // every completion below zero
-                    else if (t + sufMin[i + 1] >= 0) { } // none
+                    if (t + sufMax[i + 1] < zero) below += c * sufSize[i + 1]; // every completion below zero
+                    else if (t + sufMin[i + 1] >= zero) { } // none
                     else next[t] = next.GetValueOrDefault(t) + c;
                 }
             if (next.Count > MaxStates)

@@ -55,10 +55,11 @@ public static class ParetoFront
             return new ParetoResult { Along = along.Name, Points = [], Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
         double hi = along.Value(top.Best.Code), lo = least.Value;
         // A metric that cannot be negative: budgets start at the least feasible non-negative value, not at a negative prediction.
-        if (BelowZero.CannotBeNegative(along.Name) && lo < 0) lo = Math.Min(hi, 0);
+        // (When even the unconstrained optimum is predicted below zero, every budget from 0 up gives it: all budgets are 0.)
+        if (BelowZero.CannotBeNegative(along.Name) && lo < 0) { lo = 0; hi = Math.Max(hi, 0); }
         var list = new List<ParetoPoint>();
         var found = new List<int[]> { top.Best.Code };
-        ParetoPoint last = new(hi, top.Best.Code, hi, top.Best.Objective, top.Status);
+        ParetoPoint last = new(hi, top.Best.Code, along.Value(top.Best.Code), top.Best.Objective, top.Status);
         for (int t = points - 1; t >= 0; t--)
         {
             double b = points == 1 ? hi : lo + (hi - lo) * t / (points - 1);
@@ -79,7 +80,7 @@ public static class ParetoFront
             list.Add(last);
         }
         list.Reverse();
-        return new ParetoResult { Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = lo };
+        return new ParetoResult { Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = least.Value };
     }
 
     /// <summary>The whole exact front: every (cost, objective) pair not dominated by another network.</summary>
