@@ -30,15 +30,7 @@ public static class CliApp
     {
         MathNas.Torch.TorchModule.Register();
         var env = new CliEnv(output ?? Console.Out, error ?? Console.Error, output is null && !Console.IsOutputRedirected);
-        var root = new RootCommand("mathnas: hardware-aware neural architecture search (MathNAS) for .NET");
-        foreach (var t in typeof(CliApp).Assembly.GetTypes()
-                     .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
-                     .OrderBy(t => t.Name))
-        {
-            var cmd = (ICliCommand)Activator.CreateInstance(t, nonPublic: true)!;
-            root.Subcommands.Add(cmd.Build(env));
-        }
-        OptionLimits.Apply(root);
+        var root = BuildRoot(env);
         ParseResult parsed;
         try
         {
@@ -52,7 +44,7 @@ public static class CliApp
         if (parsed.Errors.Count > 0)
         {
             var path = string.Join(' ', CommandPath(parsed).Prepend("mathnas"));
-            env.Err.WriteLine($"error: {OneLine(parsed.Errors[0].Message)} (see '{path} --help')");
+            env.Err.WriteLine($"error: {OneLine(ParseError(parsed.Errors[0].Message))} (see '{path} --help')");
             return ExitCodes.Error;
         }
         var config = new InvocationConfiguration { Output = env.Out, Error = env.Err, EnableDefaultExceptionHandler = false };
@@ -65,6 +57,32 @@ public static class CliApp
             return env.Fail(e);
         }
     }
+
+    /// <summary>Every command of the tool, with the range validators of its numeric options (<see cref="OptionLimits"/>).</summary>
+    internal static RootCommand BuildRoot(CliEnv env)
+    {
+        var root = new RootCommand("mathnas: hardware-aware neural architecture search (MathNAS) for .NET");
+        foreach (var t in typeof(CliApp).Assembly.GetTypes()
+                     .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+                     .OrderBy(t => t.Name))
+        {
+            var cmd = (ICliCommand)Activator.CreateInstance(t, nonPublic: true)!;
+            root.Subcommands.Add(cmd.Build(env));
+        }
+        OptionLimits.Apply(root);
+        return root;
+    }
+
+    /// <summary>A parse error in the user's terms: "as a whole number" rather than "as expected type 'System.Int32'".</summary>
+    internal static string ParseError(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @"as expected type '(System\.Nullable`1\[)?System\.(?<t>\w+)\]?'", m => m.Groups["t"].Value switch
+        {
+            "Int32" or "Int64" or "Int16" => "as a whole number",
+            "Double" or "Single" or "Decimal" => "as a number",
+            "Boolean" => "as true or false",
+            "String" => "as text",
+            var other => "as a value of kind " + other,
+        });
 
     private static IEnumerable<string> CommandPath(ParseResult p)
     {

@@ -92,6 +92,13 @@ internal static class OptionLimits
     private static void Validate(OptionResult r, Option o, Range range)
     {
         if (r.Tokens.Count == 0) return; // the default value
+        var token = r.Tokens[^1].Value;
+        // System.CommandLine reads "1,5" as 15 (thousands separator): refused, since it most likely meant 1.5.
+        if (token.Contains(',') || token.Contains('_'))
+        {
+            r.AddError($"{o.Name} takes a plain number ('.' as the decimal point, no separators), not {TextSafety.Escape(token)}");
+            return;
+        }
         double v;
         try { v = Convert.ToDouble(r.GetValueOrDefault<object?>() ?? 0.0, CultureInfo.InvariantCulture); }
         catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException or InvalidOperationException)

@@ -283,8 +283,8 @@ public static class FuzzCorpus
     public static string TablesJson()
     {
         var set = new TableSet { Space = "fz" };
-        set.Add(new BlockTable { Metric = "accuracy", Unit = "%", BaseValue = 70, Deltas = [[0, 1, 2], [0, -1, 1], [0, 0.5, 3]], ReferenceFlops = 20, Provenance = new Provenance { Estimator = "single", Evaluations = 7 } });
-        set.Add(new BlockTable { Metric = "latency:dev", Unit = "ms", BaseValue = 10, Deltas = [[0, 1, 2], [0, -1, 1], [1, 0, 3]], Provenance = new Provenance { Estimator = "single", Evaluations = 7 } });
+        set.Add(new BlockTable { Metric = "accuracy", Unit = "%", BaseValue = 70, Deltas = [[0, 1, 2], [0, -1, 1], [0, 0.5, 3]], ReferenceFlops = 20, Provenance = new Provenance { Estimator = "single", Evaluations = 7, Date = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) } });
+        set.Add(new BlockTable { Metric = "latency:dev", Unit = "ms", BaseValue = 10, Deltas = [[0, 1, 2], [0, -1, 1], [1, 0, 3]], Provenance = new Provenance { Estimator = "single", Evaluations = 7, Date = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero) } });
         return JsonSerializer.Serialize(set, TableSet.JsonOptions);
     }
 
