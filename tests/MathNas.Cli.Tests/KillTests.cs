@@ -105,7 +105,8 @@ public sealed class KillTests(ITestOutputHelper log) : IDisposable
         var rel = Path.GetRelativePath(work, path);
         if (Directory.Exists(path))
         {
-            var now = Snapshot(path);
+            // hidden temporary files a kill left are never read: they do not make a folder's contents another output
+            var now = Snapshot(path).Where(kv => !kv.Key.EndsWith(".tmp", StringComparison.Ordinal)).ToDictionary();
             var before = old.Where(kv => kv.Key.StartsWith(rel + Path.DirectorySeparatorChar, StringComparison.Ordinal)).ToList();
             return before.Count > 0 && before.Count == now.Count && before.All(kv => now.TryGetValue(kv.Key[(rel.Length + 1)..], out var b) && b.AsSpan().SequenceEqual(kv.Value));
         }
@@ -182,7 +183,8 @@ public sealed class KillTests(ITestOutputHelper log) : IDisposable
                 if (SameAsOld(work, x.Path, old)) oldCount++;
                 else if (Absent(x.Path) && !HadOld(work, x.Path, old)) absentCount++;
                 else if (Key(x.Path, x.Kind, x.Exact) is { } k && k == expected[i]) newCount++;
-                else bad.Add($"trial {t + 1} (killed at {at:F2} s): {Path.GetRelativePath(work, x.Path)} is neither the old nor the new output, whole");
+                else bad.Add($"trial {t + 1} (killed at {at:F2} s): {Path.GetRelativePath(work, x.Path)} is neither the old nor the new output, whole " +
+                    $"(key {Key(x.Path, x.Kind, x.Exact) ?? "none"}; files: {string.Join(", ", Directory.Exists(x.Path) ? Directory.GetFiles(x.Path).Select(Path.GetFileName) : File.Exists(x.Path) ? [Path.GetFileName(x.Path)] : [])})");
             }
         }
         var line = $"{name}: {Trials} trials x {outputs.Length} output(s), killed at random moments of a {seconds:F1} s run (seed {Seed}): " +
