@@ -10,19 +10,38 @@ public sealed class ParetoResult
     public required string Along { get; init; }
     /// <summary>Points by ascending cost.</summary>
     public required IReadOnlyList<ParetoPoint> Points { get; init; }
-    public bool AllOptimal => Points.All(p => p.Status == SolveStatus.Optimal);
-    /// <summary>Solver calls made (budgets answered by reusing an earlier optimum need none).</summary>
+    /// <summary>False when the time limit (or the point limit) stopped the front before it was whole.</summary>
+    public bool Complete { get; init; } = true;
+    public bool AllOptimal => Complete && Points.All(p => p.Status == SolveStatus.Optimal);
+    /// <summary>Solver calls made (budgets answered by reusing an earlier optimum need none; the merge needs none).</summary>
     public int Solves { get; init; }
+    /// <summary>How the front was found: "merge" (Nemhauser-Ullmann) or "solves" (one exact solve per point).</summary>
+    public string Method { get; init; } = "solves";
     public double Ms { get; init; }
     /// <summary>Least value of the metric any network reaches under the other constraints (null when infeasible).</summary>
     public double? LeastCost { get; init; }
 }
 
+/// <summary>How <see cref="ParetoFront"/> finds a front.</summary>
+public enum ParetoMethod
+{
+    /// <summary>The merge where it applies (<see cref="ParetoFront.CanMerge"/>), else one solve per point.</summary>
+    Auto,
+    /// <summary>Nemhauser-Ullmann: merge the per-node non-dominated (cost, value) lists; linear objective, no other binding row.</summary>
+    Merge,
+    /// <summary>One exact solve per point, the cost bounded below the last point (any objective, any rows).</summary>
+    Solves,
+}
+
 /// <summary>
-/// Exact accuracy-vs-cost fronts along one metric: the whole front (every non-dominated (cost, accuracy) pair,
-/// by repeatedly solving with the cost bounded strictly below the last point), or the optimum at N budgets
-/// spread between the least reachable cost and the cost of the unconstrained optimum (descending, reusing the
-/// previous optimum while it still fits — the feasible set only shrinks — and seeding each solve with it).
+/// Exact accuracy-vs-cost fronts along one metric: the whole front (every non-dominated (cost, accuracy) pair), or
+/// the optimum at N budgets spread between the least reachable cost and the cost of the unconstrained optimum.
+/// Where the objective is linear and no other row can bind (no budget on another metric, no consistency constraint
+/// that can fail, no excluded network), the front is a Nemhauser-Ullmann merge of the per-node non-dominated
+/// (cost, value) lists, and the N budgets are looked up in it. Elsewhere (the FLOPs-scaled ratio, consistency
+/// constraints, several budgets) one exact solve per point: the whole front by repeatedly solving with the cost
+/// bounded strictly below the last point; N budgets descending, reusing the previous optimum while it still fits
+/// (the feasible set only shrinks) and seeding each solve with it.
 /// </summary>
 public static class ParetoFront
 {
@@ -40,11 +59,45 @@ public static class ParetoFront
         return r.Best is null ? null : row.Value(r.Best.Code);
     }
 
-    public static ParetoResult AtBudgets(ISearchSolver solver, SearchProblem problem, ResourceRow along, int points, double? timeLimitSeconds = null)
+    /// <summary>
+    /// Why the merge does not apply to <paramref name="problem"/> along <paramref name="along"/> (budgets on that metric
+    /// are dropped first), or null when it does: it needs the linear objective, no excluded network, and no other row
+    /// that some network breaks.
+    /// </summary>
+    public static string? WhyNoMerge(SearchProblem problem, ResourceRow along)
+    {
+        if (problem.Ratio is not null) return "the FLOPs-scaled objective is not a sum over nodes";
+        if (problem.Excluded.Count > 0) return "the problem excludes networks";
+        var p = Strip(problem, along);
+        foreach (var row in p.Rows)
+        {
+            if (double.IsPositiveInfinity(row.Capacity)) continue;
+            double maxSum = 0;
+            for (int i = 0; i < p.NodeCount; i++) maxSum += row.Coef[i].Max();
+            if (maxSum > row.Capacity) return $"{(row.Kind == RowKind.Consistency ? "the consistency constraint" : "the row")} '{row.Name}' can bind";
+        }
+        return null;
+    }
+
+    /// <summary>True when <see cref="ParetoMethod.Merge"/> applies (see <see cref="WhyNoMerge"/>).</summary>
+    public static bool CanMerge(SearchProblem problem, ResourceRow along) => WhyNoMerge(problem, along) is null;
+
+    private static bool UseMerge(SearchProblem problem, ResourceRow along, ParetoMethod method)
+    {
+        if (method == ParetoMethod.Solves) return false;
+        var why = WhyNoMerge(problem, along);
+        if (method == ParetoMethod.Merge && why is not null) throw new MathNasException($"the Pareto merge does not apply: {why}");
+        return why is null;
+    }
+
+    public static ParetoResult AtBudgets(ISearchSolver solver, SearchProblem problem, ResourceRow along, int points, double? timeLimitSeconds = null,
+        ParetoMethod method = ParetoMethod.Auto)
     {
         if (points < 1) throw new MathNasException("a Pareto front needs at least 1 point");
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
+        if (UseMerge(problem, along, method) && Merge(problem, along, int.MaxValue, deadline) is { } front)
+            return AtBudgetsFromFront(front, along, points, t0);
         double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var top = solver.Solve(p, new SolveOptions { Diagnose = false, TimeLimitSeconds = Left() });
@@ -52,12 +105,17 @@ public static class ParetoFront
         var least = LeastValue(solver, p, along, Left());
         solves++;
         if (top.Best is null || least is null)
-            return new ParetoResult { Along = along.Name, Points = [], Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
+            return new ParetoResult
+            {
+                Along = along.Name, Points = [], Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
+                Complete = top.Status == SolveStatus.Infeasible,
+            };
         double hi = along.Value(top.Best.Code), lo = least.Value;
         var list = new List<ParetoPoint>();
         var found = new List<int[]> { top.Best.Code };
         ParetoPoint last = new(hi, top.Best.Code, hi, top.Best.Objective, top.Status);
         double tol = along.Tolerance;
+        bool complete = true;
         for (int t = points - 1; t >= 0; t--)
         {
             double b = points == 1 ? hi : lo + (hi - lo) * t / (points - 1);
@@ -66,10 +124,13 @@ public static class ParetoFront
                 list.Add(last with { Budget = b });
                 continue;
             }
+            // Past the deadline no further solve is started: the front holds the budgets answered so far.
+            if (SearchSolverBase.Passed(deadline)) { complete = false; break; }
             var r = solver.Solve(WithCap(p, along, b), new SolveOptions { Diagnose = false, Hints = found, TimeLimitSeconds = Left() });
             solves++;
             if (r.Best is null)
             {
+                if (r.Status != SolveStatus.Infeasible) { complete = false; break; }
                 // Only possible at the bottom through rounding of the least cost; keep the least-cost point.
                 continue;
             }
@@ -78,35 +139,185 @@ public static class ParetoFront
             list.Add(last);
         }
         list.Reverse();
-        return new ParetoResult { Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = lo };
+        return new ParetoResult
+        {
+            Along = along.Name, Points = list, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = lo, Complete = complete,
+        };
+    }
+
+    /// <summary>
+    /// N budgets looked up in the whole front: from its least cost to the cost of its most accurate point (the cheapest
+    /// optimal network), each answered by the most accurate point within the budget.
+    /// </summary>
+    private static ParetoResult AtBudgetsFromFront(ParetoResult front, ResourceRow along, int points, long t0)
+    {
+        var f = front.Points;
+        if (f.Count == 0 || !front.Complete)
+            return new ParetoResult { Along = along.Name, Points = [], Method = "merge", Complete = front.Complete, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
+        double lo = f[0].Cost, hi = f[^1].Cost, tol = along.Tolerance;
+        var list = new List<ParetoPoint>(points);
+        int k = f.Count - 1;
+        for (int t = points - 1; t >= 0; t--)
+        {
+            double b = points == 1 ? hi : lo + (hi - lo) * t / (points - 1);
+            while (k > 0 && f[k].Cost > b + tol) k--; // budgets descend: the answer moves down the front
+            list.Add(f[k] with { Budget = b });
+        }
+        list.Reverse();
+        return new ParetoResult { Along = along.Name, Points = list, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = lo };
     }
 
     /// <summary>The whole exact front: every (cost, objective) pair not dominated by another network.</summary>
-    public static ParetoResult Exact(ISearchSolver solver, SearchProblem problem, ResourceRow along, int maxPoints = 100_000, double? timeLimitSeconds = null)
+    /// <param name="maxPoints">At most this many points, the most accurate ones (the front is then not complete).</param>
+    public static ParetoResult Exact(ISearchSolver solver, SearchProblem problem, ResourceRow along, int maxPoints = 100_000, double? timeLimitSeconds = null,
+        ParetoMethod method = ParetoMethod.Auto)
     {
+        if (maxPoints < 1) throw new MathNasException("a Pareto front needs at least 1 point");
         var t0 = Stopwatch.GetTimestamp();
         var deadline = SearchSolverBase.DeadlineFrom(timeLimitSeconds);
+        if (UseMerge(problem, along, method) && Merge(problem, along, maxPoints, deadline) is { } merged) return merged;
         double? Left() => SearchSolverBase.SecondsLeft(deadline);
         var p = Strip(problem, along);
         var pts = new List<ParetoPoint>();
         double cap = double.PositiveInfinity;
         double tol = along.Tolerance;
         int solves = 0;
-        while (pts.Count < maxPoints)
+        bool complete = true;
+        while (true)
         {
+            if (pts.Count >= maxPoints) { complete = false; break; }
+            // Past the deadline no further solve is started.
+            if (SearchSolverBase.Passed(deadline)) { complete = false; break; }
             var q = double.IsPositiveInfinity(cap) ? p : WithCap(p, along, cap);
             var r = solver.Solve(q, new SolveOptions { Diagnose = false, TimeLimitSeconds = Left() });
             solves++;
-            if (r.Best is null) break;
+            if (r.Best is null)
+            {
+                if (r.Status != SolveStatus.Infeasible) complete = false;
+                break;
+            }
             double cost = along.Value(r.Best.Code);
             var pt = new ParetoPoint(cost, r.Best.Code, cost, r.Best.Objective, r.Status);
             // The previous point is dominated when this cheaper one is as accurate.
             if (pts.Count > 0 && pts[^1].Objective <= pt.Objective + 1e-12 * Math.Max(1, Math.Abs(pt.Objective))) pts.RemoveAt(pts.Count - 1);
             pts.Add(pt);
-            if (r.Status != SolveStatus.Optimal) break;
+            if (r.Status != SolveStatus.Optimal) { complete = false; break; }
             cap = cost - 3 * Math.Max(tol, 1e-9 * Math.Max(1, Math.Abs(cost - along.Offset))); // strictly cheaper than this point
         }
         pts.Reverse();
-        return new ParetoResult { Along = along.Name, Points = pts, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds, LeastCost = pts.Count > 0 ? pts[0].Cost : null };
+        return new ParetoResult
+        {
+            Along = along.Name, Points = pts, Solves = solves, Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
+            LeastCost = pts.Count > 0 && complete ? pts[0].Cost : null, Complete = complete,
+        };
+    }
+
+    // ---------------- Nemhauser-Ullmann ----------------
+
+    /// <summary>A point of a partial front: cost and value sums over the nodes merged so far, the index of the point it extends, and the block.</summary>
+    private struct Pt
+    {
+        public double C, V;
+        public int Prev, Block;
+    }
+
+    /// <summary>Points kept over all levels before the merge gives way to the solves (memory: 24 bytes a point).</summary>
+    private const long MaxStoredPoints = 20_000_000;
+
+    /// <summary>
+    /// The whole front by the Nemhauser-Ullmann merge (the caller checked <see cref="CanMerge"/>). Null when the partial
+    /// fronts grow past <see cref="MaxStoredPoints"/>; past the deadline an empty, incomplete front.
+    /// </summary>
+    /// <remarks>
+    /// Per node the blocks not dominated on (cost, value) (cost ascending, value strictly increasing); the front of the
+    /// nodes so far is merged with each block's shifted copy of the previous front in one linear pass per block, keeping
+    /// only points whose value exceeds every cheaper point's. Costs within the row's tolerance count as equal, values
+    /// within 1e-12 (relative) too, as in the solves. Each point's network is rebuilt from its chain of blocks; its
+    /// cost and objective are then computed canonically.
+    /// </remarks>
+    private static ParetoResult? Merge(SearchProblem problem, ResourceRow along, int maxPoints, long deadline)
+    {
+        var t0 = Stopwatch.GetTimestamp();
+        int m = problem.NodeCount;
+        double tol = along.Tolerance;
+        var levels = new Pt[m][];
+        long stored = 0;
+        var prev = new List<Pt> { new() { C = 0, V = 0, Prev = -1, Block = -1 } };
+        var a = new List<Pt>();
+        var b = new List<Pt>();
+        var nd = new List<Pt>();
+        for (int i = 0; i < m; i++)
+        {
+            // The node's non-dominated blocks, cost ascending.
+            var cost = along.Coef[i];
+            var val = problem.Value[i];
+            var idx = Enumerable.Range(0, problem.Counts[i]).ToArray();
+            Array.Sort(idx, (x, y) => cost[x] != cost[y] ? cost[x].CompareTo(cost[y]) : val[x] != val[y] ? val[y].CompareTo(val[x]) : x.CompareTo(y));
+            nd.Clear();
+            foreach (var j in idx) Push(nd, new Pt { C = cost[j], V = val[j], Prev = -1, Block = j }, tol);
+            // Merge each block's shifted copy of the previous front into the new one.
+            a.Clear();
+            foreach (var blk in nd)
+            {
+                if (SearchSolverBase.Passed(deadline))
+                    return new ParetoResult { Along = along.Name, Points = [], Complete = false, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
+                b.Clear();
+                int x = 0, y = 0;
+                while (x < a.Count || y < prev.Count)
+                {
+                    Pt next;
+                    if (y >= prev.Count) next = a[x++];
+                    else
+                    {
+                        var s = new Pt { C = prev[y].C + blk.C, V = prev[y].V + blk.V, Prev = y, Block = blk.Block };
+                        if (x < a.Count && (a[x].C < s.C || (a[x].C == s.C && a[x].V >= s.V))) next = a[x++];
+                        else { next = s; y++; }
+                    }
+                    Push(b, next, tol);
+                }
+                (a, b) = (b, a);
+            }
+            stored += a.Count;
+            if (stored > MaxStoredPoints) return null;
+            levels[i] = a.ToArray();
+            prev.Clear();
+            prev.AddRange(a);
+        }
+        var last = levels[m - 1];
+        int from = Math.Max(0, last.Length - maxPoints);
+        var pts = new List<ParetoPoint>(last.Length - from);
+        for (int k = from; k < last.Length; k++)
+        {
+            var code = new int[m];
+            int at = k;
+            for (int i = m - 1; i >= 0; i--)
+            {
+                code[i] = levels[i][at].Block;
+                at = levels[i][at].Prev;
+            }
+            double c = along.Value(code);
+            pts.Add(new ParetoPoint(c, code, c, problem.Objective(code), SolveStatus.Optimal));
+        }
+        return new ParetoResult
+        {
+            Along = along.Name, Points = pts, Complete = from == 0, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
+            LeastCost = from == 0 && pts.Count > 0 ? pts[0].Cost : null,
+        };
+    }
+
+    /// <summary>Appends a point met in cost order (ties: the more accurate first) when no cheaper-or-equal point is as accurate.</summary>
+    private static void Push(List<Pt> list, Pt p, double tol)
+    {
+        if (list.Count > 0)
+        {
+            var last = list[^1];
+            if (p.V <= last.V + 1e-12 * Math.Max(1, Math.Abs(last.V))) return;
+            if (p.C <= last.C + 3 * Math.Max(tol, 1e-9 * Math.Max(1, Math.Abs(last.C))))
+            {
+                list[^1] = p; // as cheap (within the tolerance) and more accurate: the last point is dominated
+                return;
+            }
+        }
+        list.Add(p);
     }
 }
