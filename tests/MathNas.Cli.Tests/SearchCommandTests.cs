@@ -291,7 +291,7 @@ public class SearchCommandTests : IDisposable
 
     [Theory]
     [InlineData("--method", "fastest")]
-    [InlineData("--method", "merge")] // the tiny space's consistency constraint can bind: the merge does not apply
+    [InlineData("--method", "merge")] // the default model here is flops-scaled: the merge does not apply
     public void ParetoBadMethodIsOneLineExitTwo(string opt, string value)
     {
         var r = CliRunner.Run("pareto", "--space", _space, "--tables", _tables, "--along", "latency:dev", opt, value);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace MathNas.Search;
 
@@ -61,8 +62,8 @@ public static class ParetoFront
 
     /// <summary>
     /// Why the merge does not apply to <paramref name="problem"/> along <paramref name="along"/> (budgets on that metric
-    /// are dropped first), or null when it does: it needs the linear objective, no excluded network, and no other row
-    /// that some network breaks.
+    /// are dropped first), or null when it does: it needs the linear objective, no excluded network, and no row other
+    /// than a consistency constraint that some network breaks.
     /// </summary>
     public static string? WhyNoMerge(SearchProblem problem, ResourceRow along)
     {
@@ -74,7 +75,7 @@ public static class ParetoFront
             if (double.IsPositiveInfinity(row.Capacity)) continue;
             double maxSum = 0;
             for (int i = 0; i < p.NodeCount; i++) maxSum += row.Coef[i].Max();
-            if (maxSum > row.Capacity) return $"{(row.Kind == RowKind.Consistency ? "the consistency constraint" : "the row")} '{row.Name}' can bind";
+            if (maxSum > row.Capacity && row.Kind != RowKind.Consistency) return $"the {(row.Kind == RowKind.Budget ? "budget" : "row")} '{row.Name}' can bind (the merge carries consistency constraints only)";
         }
         return null;
     }
@@ -226,12 +227,17 @@ public static class ParetoFront
 
     /// <summary>
     /// The whole front by the Nemhauser-Ullmann merge (the caller checked <see cref="CanMerge"/>). Null when the partial
-    /// fronts grow past <see cref="MaxStoredPoints"/>; past the deadline an empty, incomplete front.
+    /// fronts grow past <see cref="MaxStoredPoints"/> (or the constraint states past <see cref="MaxStates"/>); past the
+    /// deadline an empty, incomplete front.
     /// </summary>
     /// <remarks>
-    /// Per node the blocks not dominated on (cost, value) (cost ascending, value strictly increasing); the front of the
-    /// nodes so far is merged with each block's shifted copy of the previous front in one linear pass per block, keeping
-    /// only points whose value exceeds every cheaper point's. Costs within the row's tolerance count as equal, values
+    /// Nodes are merged in order. Per node the blocks not dominated on (cost, value) (cost ascending, value strictly
+    /// increasing); the front of the nodes so far is merged with each block's shifted copy of the previous front in one
+    /// linear pass per block, keeping only points whose value exceeds every cheaper point's. Consistency constraints
+    /// that can bind are carried as state: the partial front is split by the partial sums of the constraints that have
+    /// terms both at merged and at later nodes, only points of the same state compete, a block's shift moves a point to
+    /// the state its coefficients lead to, and a constraint is checked when its last node is merged (states that cannot
+    /// meet it whatever comes later are dropped at once). Costs within the row's tolerance count as equal, values
     /// within 1e-12 (relative) too, as in the solves. Each point's network is rebuilt from its chain of blocks; its
     /// cost and objective are then computed canonically.
     /// </remarks>
@@ -240,53 +246,109 @@ public static class ParetoFront
         var t0 = Stopwatch.GetTimestamp();
         int m = problem.NodeCount;
         double tol = along.Tolerance;
+        var stripped = Strip(problem, along);
+        var rows = stripped.Rows.Where(r => CanBind(r, m)).ToList();
+        int nr = rows.Count;
+        var first = new int[nr];
+        var last = new int[nr];
+        var sufMin = new double[nr][];
+        ParetoResult Done(List<ParetoPoint> pts, bool complete) => new()
+        {
+            Along = along.Name, Points = pts, Complete = complete, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
+            LeastCost = complete && pts.Count > 0 ? pts[0].Cost : null,
+        };
+        for (int q = 0; q < nr; q++)
+        {
+            first[q] = last[q] = -1;
+            sufMin[q] = new double[m + 1];
+            for (int i = m - 1; i >= 0; i--)
+            {
+                var c = rows[q].Coef[i];
+                sufMin[q][i] = sufMin[q][i + 1] + c.Min();
+                if (c.Any(v => v != 0)) { if (last[q] < 0) last[q] = i; first[q] = i; }
+            }
+            if (first[q] < 0 && 0 > rows[q].Capacity + rows[q].Tolerance) return Done([], true); // a constraint no network meets
+        }
         var levels = new Pt[m][];
         long stored = 0;
-        var prev = new List<Pt> { new() { C = 0, V = 0, Prev = -1, Block = -1 } };
-        var a = new List<Pt>();
-        var b = new List<Pt>();
-        var nd = new List<Pt>();
+        var prevPts = new[] { new Pt { C = 0, V = 0, Prev = -1, Block = -1 } };
+        var prevGroups = new List<(double[] Key, int Start, int Count)> { ([], 0, 1) };
+        int[] prevKeyRows = [];
         for (int i = 0; i < m; i++)
         {
-            // The node's non-dominated blocks, cost ascending.
+            var touch = Enumerable.Range(0, nr).Where(q => first[q] >= 0 && first[q] <= i && i <= last[q]).ToArray();
+            var keyAfter = touch.Where(q => i < last[q]).ToArray();
+            // The node's blocks by their coefficients on the constraints here; in each group the non-dominated ones, cost ascending.
             var cost = along.Coef[i];
             var val = problem.Value[i];
             var idx = Enumerable.Range(0, problem.Counts[i]).ToArray();
             Array.Sort(idx, (x, y) => cost[x] != cost[y] ? cost[x].CompareTo(cost[y]) : val[x] != val[y] ? val[y].CompareTo(val[x]) : x.CompareTo(y));
-            nd.Clear();
-            foreach (var j in idx) Push(nd, new Pt { C = cost[j], V = val[j], Prev = -1, Block = j }, tol);
-            // Merge each block's shifted copy of the previous front into the new one.
-            a.Clear();
-            foreach (var blk in nd)
+            var blockGroups = new List<(double[] D, List<Pt> Nd)>();
+            var bgIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var j in idx)
             {
-                if (SearchSolverBase.Passed(deadline))
-                    return new ParetoResult { Along = along.Name, Points = [], Complete = false, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds };
-                b.Clear();
-                int x = 0, y = 0;
-                while (x < a.Count || y < prev.Count)
-                {
-                    Pt next;
-                    if (y >= prev.Count) next = a[x++];
-                    else
-                    {
-                        var s = new Pt { C = prev[y].C + blk.C, V = prev[y].V + blk.V, Prev = y, Block = blk.Block };
-                        if (x < a.Count && (a[x].C < s.C || (a[x].C == s.C && a[x].V >= s.V))) next = a[x++];
-                        else { next = s; y++; }
-                    }
-                    Push(b, next, tol);
-                }
-                (a, b) = (b, a);
+                var d = touch.Select(q => rows[q].Coef[i][j]).ToArray();
+                var key = KeyText(d);
+                if (!bgIndex.TryGetValue(key, out int g)) { g = blockGroups.Count; bgIndex[key] = g; blockGroups.Add((d, new List<Pt>())); }
+                Push(blockGroups[g].Nd, new Pt { C = cost[j], V = val[j], Prev = -1, Block = j }, tol);
             }
-            stored += a.Count;
+            var pos = prevKeyRows.Select((q, k) => (q, k)).ToDictionary(x => x.q, x => x.k);
+            var dest = new List<(double[] Key, List<Pt> Front)>();
+            var destIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+            var sums = new double[touch.Length];
+            foreach (var (gKey, start, count) in prevGroups)
+            {
+                foreach (var (d, nd) in blockGroups)
+                {
+                    if (SearchSolverBase.Passed(deadline)) return Done([], false);
+                    bool ok = true;
+                    for (int t = 0; t < touch.Length && ok; t++)
+                    {
+                        int q = touch[t];
+                        sums[t] = (pos.TryGetValue(q, out int k) ? gKey[k] : 0) + d[t];
+                        double rest = last[q] == i ? 0 : sufMin[q][i + 1];
+                        ok = sums[t] + rest <= rows[q].Capacity + rows[q].Tolerance;
+                    }
+                    if (!ok) continue;
+                    var newKey = new double[keyAfter.Length];
+                    for (int t = 0, u = 0; t < touch.Length; t++) if (i < last[touch[t]]) newKey[u++] = sums[t];
+                    var text = KeyText(newKey);
+                    if (!destIndex.TryGetValue(text, out int di))
+                    {
+                        di = dest.Count;
+                        destIndex[text] = di;
+                        dest.Add((newKey, new List<Pt>()));
+                        if (dest.Count > MaxStates) return null;
+                    }
+                    var front = dest[di].Front;
+                    foreach (var blk in nd) front = MergeShifted(front, prevPts, start, count, blk, tol);
+                    dest[di] = (newKey, front);
+                }
+            }
+            if (dest.Count == 0) return Done([], true); // no network meets the constraints
+            dest.Sort((x, y) => CompareKeys(x.Key, y.Key));
+            int total = dest.Sum(x => x.Front.Count);
+            stored += total;
             if (stored > MaxStoredPoints) return null;
-            levels[i] = a.ToArray();
-            prev.Clear();
-            prev.AddRange(a);
+            var pts = new Pt[total];
+            var groups = new List<(double[] Key, int Start, int Count)>(dest.Count);
+            int at = 0;
+            foreach (var (key, front) in dest)
+            {
+                front.CopyTo(pts, at);
+                groups.Add((key, at, front.Count));
+                at += front.Count;
+            }
+            levels[i] = pts;
+            prevPts = pts;
+            prevGroups = groups;
+            prevKeyRows = keyAfter;
         }
-        var last = levels[m - 1];
-        int from = Math.Max(0, last.Length - maxPoints);
-        var pts = new List<ParetoPoint>(last.Length - from);
-        for (int k = from; k < last.Length; k++)
+        // Every constraint is closed after the last node: one state is left.
+        var lastLevel = levels[m - 1];
+        int from = Math.Max(0, lastLevel.Length - maxPoints);
+        var list = new List<ParetoPoint>(lastLevel.Length - from);
+        for (int k = from; k < lastLevel.Length; k++)
         {
             var code = new int[m];
             int at = k;
@@ -296,13 +358,54 @@ public static class ParetoFront
                 at = levels[i][at].Prev;
             }
             double c = along.Value(code);
-            pts.Add(new ParetoPoint(c, code, c, problem.Objective(code), SolveStatus.Optimal));
+            list.Add(new ParetoPoint(c, code, c, problem.Objective(code), SolveStatus.Optimal));
         }
-        return new ParetoResult
+        return Done(list, from == 0);
+    }
+
+    /// <summary>Constraint states kept at one node before the merge gives way to the solves.</summary>
+    private const int MaxStates = 100_000;
+
+    /// <summary>A row some network breaks (the rest never bind and are left out of the merge).</summary>
+    private static bool CanBind(ResourceRow row, int m)
+    {
+        if (double.IsPositiveInfinity(row.Capacity)) return false;
+        double maxSum = 0;
+        for (int i = 0; i < m; i++) maxSum += row.Coef[i].Max();
+        return maxSum > row.Capacity;
+    }
+
+    private static string KeyText(double[] key) => string.Join(",", key.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    private static int CompareKeys(double[] a, double[] b)
+    {
+        for (int k = 0; k < a.Length; k++)
         {
-            Along = along.Name, Points = pts, Complete = from == 0, Method = "merge", Ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds,
-            LeastCost = from == 0 && pts.Count > 0 ? pts[0].Cost : null,
-        };
+            int c = a[k].CompareTo(b[k]);
+            if (c != 0) return c;
+        }
+        return 0;
+    }
+
+    /// <summary>The non-dominated union of <paramref name="front"/> and the previous level's points [start, start+count) shifted by <paramref name="blk"/>, in one pass.</summary>
+    private static List<Pt> MergeShifted(List<Pt> front, Pt[] prev, int start, int count, Pt blk, double tol)
+    {
+        var outp = new List<Pt>(front.Count + count);
+        int x = 0, y = 0;
+        while (x < front.Count || y < count)
+        {
+            Pt next;
+            if (y >= count) next = front[x++];
+            else
+            {
+                var pv = prev[start + y];
+                var sh = new Pt { C = pv.C + blk.C, V = pv.V + blk.V, Prev = start + y, Block = blk.Block };
+                if (x < front.Count && (front[x].C < sh.C || (front[x].C == sh.C && front[x].V >= sh.V))) next = front[x++];
+                else { next = sh; y++; }
+            }
+            Push(outp, next, tol);
+        }
+        return outp;
     }
 
     /// <summary>Appends a point met in cost order (ties: the more accurate first) when no cheaper-or-equal point is as accurate.</summary>
