@@ -18,10 +18,13 @@ public class BenchHarnessTests
         });
         // Each call takes at least the batch target, so one call a round: the order must be A B C A B C ...
         var r = BenchHarness.Interleave([S("A", 1, 3), S("B", 1, 3), S("C", 2, 3)], new BenchSettings(0, 4, 4, TargetBatchMs: 2));
-        // Warm-up: each solver in turn, once and (its first call being fast) three more calls for the batch size.
-        Assert.Equal(["A", "A", "A", "A", "B", "B", "B", "B", "C", "C", "C", "C"], calls.Take(12));
-        var rounds = calls.Skip(12).ToList();
-        Assert.Equal(12, rounds.Count);
+        // Warm-up: each solver in turn, once, and three more calls for the batch size unless the first was slow (a
+        // busy machine can make it so); then 4 rounds of one call each.
+        Assert.True(calls.Count >= 15);
+        var warm = calls.Take(calls.Count - 12).ToList();
+        foreach (var name in new[] { "A", "B", "C" }) Assert.Contains(warm.Count(x => x == name), new[] { 1, 4 });
+        Assert.Equal(warm.OrderBy(x => x, StringComparer.Ordinal), warm);
+        var rounds = calls.Skip(warm.Count).ToList();
         for (int k = 0; k < rounds.Count; k++) Assert.Equal("ABC"[k % 3].ToString(), rounds[k]);
         Assert.All(r, x => Assert.Equal(4, x.Rounds));
         Assert.All(r, x => Assert.True(x.MinMs <= x.Q1Ms && x.Q1Ms <= x.MedianMs && x.MedianMs <= x.Q3Ms && x.Q3Ms <= x.MaxMs));
