@@ -235,6 +235,69 @@ public class SearchCommandTests : IDisposable
         Assert.True(e.GetProperty("baseline_median_ms").GetDouble() > 0);
         Assert.Equal("optimal", e.GetProperty("status").GetString());
         Assert.True(e.GetProperty("agree").GetBoolean());
+        // Every solver of the instance, measured in the same interleaved rounds, with its spread.
+        var solvers = e.GetProperty("solvers").EnumerateArray().ToList();
+        Assert.Equal(["bnb", "ortools (SCIP)", "brute force"], solvers.Select(x => x.GetProperty("name").GetString()));
+        Assert.Single(solvers.Select(x => x.GetProperty("rounds").GetInt32()).Distinct());
+        foreach (var x in solvers)
+        {
+            Assert.True(x.GetProperty("min_ms").GetDouble() <= x.GetProperty("median_ms").GetDouble());
+            Assert.True(x.GetProperty("median_ms").GetDouble() <= x.GetProperty("max_ms").GetDouble());
+            Assert.True(x.GetProperty("q1_ms").GetDouble() <= x.GetProperty("q3_ms").GetDouble());
+        }
+        Assert.Equal(JsonValueKind.Null, solvers[0].GetProperty("agree").ValueKind);
+        Assert.All(solvers.Skip(1), x => Assert.True(x.GetProperty("agree").GetBoolean()));
+        if (File.Exists("/proc/loadavg"))
+        {
+            Assert.Equal(3, r.Json.GetProperty("load_average_start").GetArrayLength());
+            Assert.Equal(3, e.GetProperty("load_average_before").GetArrayLength());
+        }
+    }
+
+    [Fact]
+    public void BenchJsonComparesTheFrontWithNemhauserUllmann()
+    {
+        var r = CliRunner.Run("bench", "--quick", "--only", "supervit-sized whole", "--no-baseline", "--json");
+        Assert.Equal(0, r.ExitCode);
+        var e = Assert.Single(r.Json.GetProperty("instances").EnumerateArray());
+        Assert.Equal("front", e.GetProperty("kind").GetString());
+        Assert.Equal("nemhauser-ullmann (sort)", e.GetProperty("baseline").GetString());
+        var names = e.GetProperty("solvers").EnumerateArray().Select(x => x.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["mathnas (merge)", "bnb solves", "nemhauser-ullmann (sort)"], names);
+        Assert.True(e.GetProperty("agree").GetBoolean());
+    }
+
+    [Fact]
+    public void ParetoMethodIsChosenAndReported()
+    {
+        // NAS-Bench-201 (no consistency constraints) with tables synthesised from its block FLOPs, linear model.
+        var path = Path.Combine(_dir, "nb201-front.json");
+        MathNas.Search.SyntheticSpaces.Tables(SpaceRegistry.Resolve("nasbench201"), 9, "dev").Save(path);
+        JsonElement Front(params string[] extra) =>
+            CliRunner.Run(["pareto", "--space", "nasbench201", "--tables", path, "--along", "latency:dev", "--accuracy-model", "linear", "--json", .. extra]).Json;
+        var auto = Front();
+        var merge = Front("--method", "merge");
+        var solves = Front("--method", "solves");
+        Assert.Equal("merge", auto.GetProperty("method").GetString());
+        Assert.Equal("merge", merge.GetProperty("method").GetString());
+        Assert.Equal("solves", solves.GetProperty("method").GetString());
+        Assert.True(solves.GetProperty("solves").GetInt32() > 1);
+        Assert.Equal(0, merge.GetProperty("solves").GetInt32());
+        static List<double> Costs(JsonElement j) => j.GetProperty("points").EnumerateArray().Select(x => Math.Round(x.GetProperty("cost").GetDouble(), 9)).ToList();
+        Assert.Equal(Costs(solves), Costs(merge));
+        Assert.True(merge.GetProperty("complete").GetBoolean());
+        Assert.Equal("optimal", merge.GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("--method", "fastest")]
+    [InlineData("--method", "merge")] // the default model here is flops-scaled: the merge does not apply
+    public void ParetoBadMethodIsOneLineExitTwo(string opt, string value)
+    {
+        var r = CliRunner.Run("pareto", "--space", _space, "--tables", _tables, "--along", "latency:dev", opt, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Single(r.Err.Trim().Split('\n'));
+        Assert.StartsWith("error:", r.Err);
     }
 
     [Fact]

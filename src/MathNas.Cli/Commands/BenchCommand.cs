@@ -5,7 +5,11 @@ using Spectre.Console;
 
 namespace MathNas.Cli.Commands;
 
-/// <summary>`mathnas bench`: median in-process solve times of the project's solver against OR-Tools (and brute force), and the single-sample estimator's evaluation counts against the paper's 1 + Σ(n_i - 1).</summary>
+/// <summary>
+/// `mathnas bench`: in-process solve times of the project's solver against OR-Tools, brute force and (for fronts) a
+/// plain Nemhauser-Ullmann merge, measured interleaved (median and spread, with the load average beside them), and the
+/// single-sample estimator's evaluation counts against the paper's 1 + Σ(n_i - 1).
+/// </summary>
 internal sealed class BenchCommand : ICliCommand
 {
     public Command Build(CliEnv env)
@@ -13,23 +17,25 @@ internal sealed class BenchCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var quick = new Option<bool>("--quick") { Description = "fewer repetitions and no 100x30 instance (a fast smoke run)" };
         var only = new Option<string?>("--only") { Description = "run only the instances whose name contains this text" };
-        var noBaseline = new Option<bool>("--no-baseline") { Description = "skip OR-Tools (project solver and brute force only)" };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "skip OR-Tools (the project's solver, brute force and the plain Nemhauser-Ullmann merge still run)" };
         var roundtrip = new Option<bool>("--roundtrip") { Description = "only the worker round trip: median time per evaluation through the worker protocol with a trivial worker" };
         var roundtripWorker = new Option<string?>("--roundtrip-worker") { Description = "worker command for --roundtrip (default: python3 examples/workers/template_worker.py)" };
         var roundtripCount = new Option<int>("--roundtrip-count") { Description = "evaluations timed by --roundtrip", DefaultValueFactory = _ => 2000 };
-        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small); --roundtrip: the worker protocol") { json, quick, only, noBaseline, roundtrip, roundtripWorker, roundtripCount };
+        var cmd = new Command("bench", "benchmark the exact search, solvers interleaved: project solver vs OR-Tools, brute force where small, Nemhauser-Ullmann for fronts; --roundtrip: the worker protocol") { json, quick, only, noBaseline, roundtrip, roundtripWorker, roundtripCount };
         env.SetAction(cmd, p =>
         {
             if (p.GetValue(roundtrip)) return RoundTrip(env, p.GetValue(roundtripWorker), p.GetValue(roundtripCount), p.GetValue(json));
             bool q = p.GetValue(quick);
             var filter = p.GetValue(only);
             var entries = new List<BenchEntry>();
+            var loadStart = ReadLoadAverage();
             foreach (var inst in SolverBenchmark.Instances(q))
             {
                 if (filter is not null && !inst.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
                 if (!p.GetValue(json)) env.Err.WriteLine($"[bench] {inst.Name} ...");
-                entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline)));
+                entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline), loadAverage: ReadLoadAverage));
             }
+            var loadEnd = ReadLoadAverage();
             foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
             if (!p.GetValue(json)) env.Err.WriteLine("[bench] single-sample estimator evaluation counts ...");
             var estimator = SolverBenchmark.EstimatorEvaluations(filter).ToList();
@@ -44,12 +50,21 @@ internal sealed class BenchCommand : ICliCommand
                     skipped = SolverBenchmark.SkippedSpaces.ToList(),
                     machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
                     quick = q,
+                    load_average_start = loadStart,
+                    load_average_end = loadEnd,
                     instances = entries.Select(e => new
                     {
                         name = e.Name, kind = e.Kind, nodes = e.Nodes, blocks = e.Blocks, log10_networks = Math.Round(e.Log10Networks, 2),
-                        repeats = e.Repeats, median_ms = e.MedianMs, baseline_median_ms = e.BaselineMedianMs, brute_force_ms = e.BruteForceMs,
+                        repeats = e.Repeats, median_ms = e.MedianMs, baseline = e.BaselineName, baseline_median_ms = e.BaselineMedianMs, brute_force_ms = e.BruteForceMs,
                         speedup = e.Speedup, status = e.Status, baseline_status = e.BaselineStatus,
                         objective = e.Objective, baseline_objective = e.BaselineObjective, agree = e.Agree,
+                        load_average_before = e.LoadBefore, load_average_after = e.LoadAfter,
+                        solvers = e.Solvers.Select(x => new
+                        {
+                            name = x.Solver, median_ms = x.MedianMs, min_ms = x.MinMs, max_ms = x.MaxMs, q1_ms = x.Q1Ms, q3_ms = x.Q3Ms,
+                            rounds = x.Rounds, calls_per_round = x.CallsPerRound, status = x.Answer.Status, values = x.Answer.Values.Count,
+                            agree = x.Agree, relative_to_first = e.MedianMs > 0 ? x.MedianMs / e.MedianMs : (double?)null,
+                        }).ToList(),
                     }).ToList(),
                     estimator_evaluations = estimator.Select(e => new
                     {
@@ -66,12 +81,21 @@ internal sealed class BenchCommand : ICliCommand
                     tt.AddRow(Markup.Escape(x.Name), x.Repeats.ToString(CultureInfo.InvariantCulture), CliEnv.Num(x.MedianMs, 4), Markup.Escape(x.Detail));
                 env.Console.Write(tt);
             }
-            var t = new Table().AddColumns("instance", "nodes", "blocks", "log10 nets", "bnb median ms", "OR-Tools median ms", "speedup", "brute force ms", "status", "agree");
+            env.Console.WriteLine($"load average (1, 5, 15 min) at start: {Load(loadStart)}, at end: {Load(loadEnd)}; {Environment.ProcessorCount} cores; " +
+                "solvers interleaved (A B C A B C ...), ms per call: median [min - max], IQR");
+            var t = new Table().AddColumns("instance", "nodes", "blocks", "log10 nets", "solver", "median ms", "min - max ms", "IQR ms", "rounds x calls", "x first", "status", "agree", "load 1 min");
             foreach (var e in entries)
-                t.AddRow(Markup.Escape(e.Name), e.Nodes.ToString(), e.Blocks.ToString(), CliEnv.Num(e.Log10Networks, 1), CliEnv.Num(e.MedianMs, 4),
-                    e.BaselineMedianMs is { } b ? CliEnv.Num(b, 2) : "-", e.Speedup is { } s ? CliEnv.Num(s, 0) + "x" : "-",
-                    e.BruteForceMs is { } bf ? CliEnv.Num(bf, 2) : "-", e.Status, e.Agree is null ? "-" : e.Agree.Value ? "yes" : "NO");
-            if (entries.Count > 0) env.Console.Write(t);
+            {
+                for (int k = 0; k < e.Solvers.Count; k++)
+                {
+                    var x = e.Solvers[k];
+                    t.AddRow(k == 0 ? Markup.Escape(e.Name) : "", k == 0 ? e.Nodes.ToString(CultureInfo.InvariantCulture) : "", k == 0 ? e.Blocks.ToString(CultureInfo.InvariantCulture) : "",
+                        k == 0 ? CliEnv.Num(e.Log10Networks, 1) : "", Markup.Escape(x.Solver), Ms(x.MedianMs), $"{Ms(x.MinMs)} - {Ms(x.MaxMs)}", Ms(x.Q3Ms - x.Q1Ms),
+                        $"{x.Rounds} x {x.CallsPerRound}", k == 0 ? "1" : e.MedianMs > 0 ? CliEnv.Num(x.MedianMs / e.MedianMs, 2) : "-", x.Answer.Status,
+                        x.Agree is null ? "-" : x.Agree.Value ? "yes" : "NO", k == 0 ? $"{Load1(e.LoadBefore)} -> {Load1(e.LoadAfter)}" : "");
+                }
+            }
+            env.Console.Write(t);
             if (estimator.Count > 0)
             {
                 var et = new Table().AddColumns("space (single-sample estimator, FLOPs evaluator)", "nodes", "blocks", "evaluations", "paper 1 + Σ(n_i - 1)", "bound 2 + Σ(n_i - 1)", "within bound");
@@ -114,5 +138,26 @@ internal sealed class BenchCommand : ICliCommand
         env.Console.WriteLine($"  one batch of {r.Evaluations}: {CliEnv.Num(r.BatchMsPerEvaluation, 4)} ms per evaluation");
         env.Console.WriteLine($"  load average {load} on {Environment.ProcessorCount} cores");
         return 0;
+    }
+
+    private static string Ms(double v) => v >= 100 ? CliEnv.Num(v, 0) : v >= 1 ? CliEnv.Num(v, 2) : CliEnv.Num(v, 4);
+
+    private static string Load(double[]? l) => l is null ? "n/a" : string.Join(" ", l.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)));
+
+    private static string Load1(double[]? l) => l is null ? "n/a" : l[0].ToString("0.00", CultureInfo.InvariantCulture);
+
+    /// <summary>The 1, 5 and 15 minute load averages from /proc/loadavg; null where there is none.</summary>
+    internal static double[]? ReadLoadAverage()
+    {
+        try
+        {
+            var f = File.ReadAllText("/proc/loadavg").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length < 3) return null;
+            var v = new double[3];
+            for (int i = 0; i < 3; i++)
+                if (!double.TryParse(f[i], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i])) return null;
+            return v;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 }

@@ -20,10 +20,15 @@ internal sealed class ParetoCommand : ICliCommand
         var max = SearchCommand.MaxOption();
         var solverOpt = SearchCommand.SolverOption();
         var timeLimit = SearchCommand.TimeLimitOption();
+        var method = new Option<string>("--method")
+        {
+            Description = "auto (the Nemhauser-Ullmann merge where it applies: linear accuracy model, no other binding constraint; else solves), merge, or solves (one exact solve per point)",
+            DefaultValueFactory = _ => "auto",
+        };
         var plot = new Option<string?>("--plot") { Description = "write the front as a PNG plot" };
         var json = CliEnv.JsonOption();
         var cmd = new Command("pareto", "exact Pareto front of predicted accuracy against one budget metric")
-            { space, tables, model, along, points, max, solverOpt, timeLimit, plot, json };
+            { space, tables, model, along, points, max, solverOpt, timeLimit, method, plot, json };
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
@@ -34,13 +39,22 @@ internal sealed class ParetoCommand : ICliCommand
             if (budgets.FirstOrDefault(b => b.Metric == metric) is { } onAlong)
                 throw new MathNasException($"--max {onAlong} bounds the metric the front is drawn along ({metric}); the front already spans every budget of it: drop that --max");
             var n = p.GetValue(points);
+            var how = p.GetValue(method) switch
+            {
+                "auto" => ParetoMethod.Auto,
+                "merge" => ParetoMethod.Merge,
+                "solves" => ParetoMethod.Solves,
+                var other => throw new MathNasException($"--method '{other}': use auto, merge or solves"),
+            };
             if (n is { } nv && nv < 1) throw new MathNasException("--points must be at least 1");
             var solver = SearchSolvers.Create(p.GetValue(solverOpt)!);
             var predictor = new Predictor(sp, ts, am);
             var problem = SearchProblemBuilder.Build(predictor, budgets);
             var row = SearchProblemBuilder.MetricRow(sp, ts, metric);
             var tl = p.GetValue(timeLimit);
-            var front = n is { } count ? ParetoFront.AtBudgets(solver, problem, row, count, tl) : ParetoFront.Exact(solver, problem, row, timeLimitSeconds: tl);
+            var front = n is { } count ? ParetoFront.AtBudgets(solver, problem, row, count, tl, how) : ParetoFront.Exact(solver, problem, row, timeLimitSeconds: tl, method: how);
+            if (front.Points.Count == 0 && !front.Complete)
+                throw new MathNasException($"the time limit of {tl} s ran out before any point of the front was proven");
             if (front.Points.Count == 0)
             {
                 var why = solver.Solve(problem);
@@ -75,6 +89,8 @@ internal sealed class ParetoCommand : ICliCommand
                     accuracy_model = am.Name(),
                     solver = solver.Name,
                     mode = n is null ? "exact" : "budgets",
+                    method = front.Method,
+                    complete = front.Complete,
                     status = front.AllOptimal ? "optimal" : "feasible",
                     solves = front.Solves,
                     solve_ms = front.Ms,
@@ -88,7 +104,7 @@ internal sealed class ParetoCommand : ICliCommand
                 });
                 return 0;
             }
-            env.Console.WriteLine($"{sp.Name}: {front.Points.Count} points along {metric} ({(front.AllOptimal ? "all proven optimal" : "some not proven")}, {front.Solves} solves, {CliEnv.Num(front.Ms, 2)} ms)");
+            env.Console.WriteLine($"{sp.Name}: {front.Points.Count} points along {metric} ({(front.AllOptimal ? "all proven optimal" : front.Complete ? "some not proven" : "stopped before the whole front")}, {(front.Method == "merge" ? "Nemhauser-Ullmann merge" : $"{front.Solves} solves")}, {CliEnv.Num(front.Ms, 2)} ms)");
             var t = new Table().AddColumns("budget", metric, "predicted accuracy", "code", "status");
             foreach (var q in front.Points)
                 t.AddRow(CliEnv.Num(q.Budget), CliEnv.NumOf(metric, q.Cost), CliEnv.Num(q.Objective), string.Join(",", q.Code), q.Status.Name());

@@ -98,19 +98,22 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             for (int i = 0; i < _m; i++) foreach (var v in _p.Value[i]) scale = Math.Max(scale, Math.Abs(v));
             _tolObj = 1e-9 * Math.Max(1, scale * Math.Sqrt(_m));
 
-            // ---- candidates (dominance pruning) ----
-            var cand = new List<int>[_m];
-            var allRows = new double[_p.Rows.Count][][];
-            for (int q = 0; q < allRows.Length; q++) allRows[q] = _p.Rows[q].Coef;
-            for (int i = 0; i < _m; i++) cand[i] = Candidates(i, allRows);
-
             // ---- seed incumbents with hints ----
             _code = new int[_m];
             foreach (var h in _o.Hints ?? []) TryInsert(h);
+            _lambda = new double[_r];
+
+            // ---- candidates (dominance pruning); past the deadline the nodes left keep all their blocks ----
+            var cand = new List<int>[_m];
+            var allRows = new double[_p.Rows.Count][][];
+            for (int q = 0; q < allRows.Length; q++) allRows[q] = _p.Rows[q].Coef;
+            for (int i = 0; i < _m; i++) cand[i] = TimeUp() ? Enumerable.Range(0, _p.Counts[i]).ToList() : Candidates(i, allRows);
+            if (_aborted) return Abandon(cand);
+            if (_r > 0 && _best.Count < _k) _fallback = LeastUsage(cand);
 
             // ---- Lagrangian multipliers, greedy incumbent, reduced-cost fixing; then again on what is left ----
-            _lambda = new double[_r];
             if (!Fix(cand, passes: 2, subgradient: true)) return Finish(complete: true);
+            if (_aborted) return Abandon(cand);
 
             // ---- a short probe of the tree for a better incumbent, then fixing again and the full search ----
             int total = 0;
@@ -127,11 +130,13 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 probe = long.MaxValue;
                 _probeLimit = long.MaxValue;
                 if (!Fix(cand, passes: 1, subgradient: false)) return Finish(complete: true);
+                if (_aborted) return Abandon(cand);
             }
             return Finish(complete: !_aborted);
         }
 
         private double _fixedObj;
+        private int[]? _fallback; // LeastUsage's network, inserted after the first subgradient pass (or on abandoning)
         private long _probeLimit = long.MaxValue;
         private bool _probed;
 
@@ -140,11 +145,13 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         {
             for (int pass = 0; pass < passes; pass++)
             {
+                if (pass > 0 && TimeUp()) break;
                 if (_r > 0 && subgradient)
                 {
                     Subgradient(cand, warm: pass > 0);
                     var g = Greedy(cand);
                     if (g is not null) TryInsert(g);
+                    if (_fallback is not null) { TryInsert(_fallback); _fallback = null; }
                 }
                 if (_best.Count < _k) break;
                 // Drop blocks whose best completion cannot reach the k-th incumbent.
@@ -223,6 +230,36 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             _used = new double[(_m + 1) * Math.Max(1, _r)];
             for (int q = 0; q < _r; q++) _used[q] = fixedUse[q];
             if (_r > 0) PrepareScaledBounds();
+        }
+
+        /// <summary>True (and the search marked aborted) once the deadline has passed.</summary>
+        private bool TimeUp()
+        {
+            if (!_aborted && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            return _aborted;
+        }
+
+        /// <summary>
+        /// The answer when the deadline passes before the tree search: the incumbents and a proven bound, the least
+        /// of the plain max-value bound and the Lagrangian bound at the current multipliers (valid for any
+        /// multipliers >= 0) over the blocks left (blocks fixed away cannot beat the incumbents).
+        /// </summary>
+        private CoreResult Abandon(List<int>[] cand)
+        {
+            if (_r > 0 && _best.Count < _k) _fallback ??= LeastUsage(cand);
+            if (_fallback is not null) TryInsert(_fallback);
+            double lag = LagrangianBound(cand, _lambda, out _);
+            for (int q = 0; q < _r; q++) lag += _lambda[q] * 0.5 * _tolPrune[q]; // rows are met within their tolerance
+            double plain = _p.Constant;
+            for (int i = 0; i < _m; i++)
+            {
+                double mx = double.NegativeInfinity;
+                foreach (var j in cand[i]) mx = Math.Max(mx, _p.Value[i][j]);
+                plain += mx;
+            }
+            double ub = Math.Min(lag, plain);
+            if (_best.Count > 0) ub = Math.Max(ub, _best[0].Objective);
+            return new CoreResult { Solutions = _best.ToList(), Complete = false, UpperBound = ub, Nodes = _nodes };
         }
 
         private CoreResult Infeasible() => new() { Solutions = [], Complete = true, UpperBound = double.NegativeInfinity, Nodes = 0 };
@@ -333,6 +370,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             int maxIter = total <= 64 ? 30 : total <= 400 ? 80 : 150;
             for (int it = 0; it < maxIter; it++)
             {
+                if (TimeUp()) break;
                 for (int q = 0; q < _r; q++) lam[q] = mu[q] / sc[q];
                 double L = _p.Constant;
                 for (int q = 0; q < _r; q++) { L += lam[q] * _cap[q]; g[q] = _cap[q] / sc[q]; }
@@ -414,6 +452,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             var tmp = new double[_r];
             while (viol > 0 && guard-- > 0)
             {
+                if (TimeUp()) return null;
                 double bestRatio = double.PositiveInfinity;
                 int bi = -1, bj = -1;
                 for (int i = 0; i < _m; i++)
@@ -435,8 +474,40 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 viol = Viol(used);
             }
             if (viol > 0) return null;
-            // Improvement: switch a node to a better block while every row stays met.
-            for (int pass = 0; pass < 3; pass++)
+            Improve(cand, x, used);
+            return x;
+        }
+
+        /// <summary>
+        /// A quick first network (linear time): at each node the block of least usage of the rows, each row scaled by
+        /// its capacity, then improved. Null when it breaks a row. It gives a time-limited solve an answer early.
+        /// </summary>
+        private int[]? LeastUsage(List<int>[] cand)
+        {
+            var x = new int[_m];
+            var used = new double[_r];
+            var w = new double[_r];
+            for (int q = 0; q < _r; q++) w[q] = 1 / Math.Max(Math.Abs(_cap[q]), 1e-12);
+            for (int i = 0; i < _m; i++)
+            {
+                double mn = double.PositiveInfinity;
+                foreach (var j in cand[i])
+                {
+                    double u = 0;
+                    for (int q = 0; q < _r; q++) u += w[q] * _rowCoef[q][i][j];
+                    if (u < mn) { mn = u; x[i] = j; }
+                }
+                for (int q = 0; q < _r; q++) used[q] += _rowCoef[q][i][x[i]];
+            }
+            for (int q = 0; q < _r; q++) if (used[q] > _cap[q]) return null;
+            Improve(cand, x, used);
+            return x;
+        }
+
+        /// <summary>Improvement: switch a node to a better block while every row stays met (<paramref name="used"/>: the rows' usage by <paramref name="x"/>).</summary>
+        private void Improve(List<int>[] cand, int[] x, double[] used)
+        {
+            for (int pass = 0; pass < 3 && !TimeUp(); pass++)
             {
                 bool changed = false;
                 for (int i = 0; i < _m; i++)
@@ -459,7 +530,6 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 }
                 if (!changed) break;
             }
-            return x;
         }
 
         /// <summary>Checks a full code canonically (all rows of the problem, exclusions) and inserts it into the top-k list.</summary>
@@ -534,7 +604,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 TryInsert(_code);
                 return;
             }
-            if ((++_nodes & 1023) == 0 && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            if ((++_nodes & 255) == 0) TimeUp();
             if (_nodes > _nodeLimit) _aborted = true;
             if (_nodes > _probeLimit) _probed = true;
             var cs = _cand[d];

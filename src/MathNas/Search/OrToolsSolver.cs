@@ -17,13 +17,18 @@ public sealed class OrToolsSolver : SearchSolverBase
 
     public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options)
     {
+        // Past the deadline the model is not even built (building a large one takes a while).
+        if (Passed(deadline)) return new CoreResult { Solutions = [], Complete = false, UpperBound = double.PositiveInfinity, Nodes = 0 };
         using var solver = Solver.CreateSolver(Backend)
             ?? throw new MathNasException($"OR-Tools backend '{Backend}' is not available");
         int m = problem.NodeCount;
         var x = new Variable[m][];
         var obj = solver.Objective();
+        // Building a large model takes a while: stop at the deadline here too.
+        var stopped = new CoreResult { Solutions = [], Complete = false, UpperBound = double.PositiveInfinity, Nodes = 0 };
         for (int i = 0; i < m; i++)
         {
+            if (Passed(deadline)) return stopped;
             x[i] = new Variable[problem.Counts[i]];
             var one = solver.MakeConstraint(1, 1, $"one_{i}");
             for (int j = 0; j < x[i].Length; j++)
@@ -37,6 +42,7 @@ public sealed class OrToolsSolver : SearchSolverBase
         obj.SetMaximization();
         foreach (var row in problem.Rows)
         {
+            if (Passed(deadline)) return stopped;
             if (double.IsPositiveInfinity(row.Capacity)) continue;
             var c = solver.MakeConstraint(double.NegativeInfinity, row.Capacity, row.Name);
             for (int i = 0; i < m; i++)

@@ -32,6 +32,9 @@ public abstract class SearchSolverBase : ISearchSolver
     public static long DeadlineFrom(double? seconds) =>
         seconds is { } s && double.IsFinite(s) ? Stopwatch.GetTimestamp() + (long)(Math.Max(0, s) * Stopwatch.Frequency) : long.MaxValue;
 
+    /// <summary>True once <paramref name="deadline"/> (a <see cref="DeadlineFrom"/> timestamp) has passed.</summary>
+    public static bool Passed(long deadline) => deadline != long.MaxValue && Stopwatch.GetTimestamp() > deadline;
+
     /// <summary>Seconds left until <paramref name="deadline"/> (a <see cref="DeadlineFrom"/> timestamp; null: none), at least 0.</summary>
     public static double? SecondsLeft(long deadline) =>
         deadline == long.MaxValue ? null : Math.Max(0, (deadline - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency);
@@ -92,6 +95,8 @@ public abstract class SearchSolverBase : ISearchSolver
         double ub = double.NegativeInfinity;
         for (int t = 0; t < o.TopK; t++)
         {
+            // Each further network of the top-k is a new Dinkelbach run: none is started past the deadline.
+            if (t > 0 && Passed(deadline)) { complete = false; break; }
             var p = excluded.Count == 0 ? problem : problem.WithExcluded(excluded);
             var r = Dinkelbach(p, deadline, o);
             first ??= r;

@@ -6,15 +6,37 @@ using MathNas.Tables;
 
 namespace MathNas.Search;
 
-/// <summary>One benchmark instance: a problem, or a Pareto-front job.</summary>
-public sealed record BenchInstance(string Name, SearchProblem Problem, string Kind = "search", string? Along = null, int Points = 0, SearchSpace? Space = null, TableSet? Tables = null, IReadOnlyList<Budget>? Budgets = null);
-
-/// <summary>Result of one benchmark instance (times are medians of in-process solves, milliseconds).</summary>
-public sealed record BenchEntry(
-    string Name, string Kind, int Nodes, int Blocks, double Log10Networks, int Repeats,
-    double MedianMs, double? BaselineMedianMs, double? BruteForceMs, string Status, string? BaselineStatus,
-    double? Objective, double? BaselineObjective, bool? Agree)
+/// <summary>
+/// One benchmark instance: a problem ("search"), the optimum at <see cref="Points"/> budgets along a metric ("pareto"),
+/// or the whole exact front along it ("front"). <see cref="Solvers"/>: more named solvers for this instance, measured
+/// interleaved with the standard ones (see <see cref="SolverBenchmark.SolversFor"/>).
+/// </summary>
+public sealed record BenchInstance(string Name, SearchProblem Problem, string Kind = "search", string? Along = null, int Points = 0, SearchSpace? Space = null, TableSet? Tables = null, IReadOnlyList<Budget>? Budgets = null)
 {
+    public IReadOnlyList<BenchSolver>? Solvers { get; init; }
+}
+
+/// <summary>
+/// Result of one benchmark instance: every solver's interleaved timing (the first is the project's method), the
+/// baseline's and brute force's among them by name, and the load average (1, 5, 15 minutes) before and after.
+/// </summary>
+public sealed record BenchEntry(string Name, string Kind, int Nodes, int Blocks, double Log10Networks, IReadOnlyList<BenchTiming> Solvers, string? BaselineName)
+{
+    public double[]? LoadBefore { get; init; }
+    public double[]? LoadAfter { get; init; }
+    public BenchTiming Project => Solvers[0];
+    public BenchTiming? Baseline => Solvers.FirstOrDefault(x => x.Solver == BaselineName);
+    public BenchTiming? BruteForce => Solvers.FirstOrDefault(x => x.Solver == SolverBenchmark.BruteForceName);
+    public int Repeats => Project.Rounds * Project.CallsPerRound;
+    public double MedianMs => Project.MedianMs;
+    public double? BaselineMedianMs => Baseline?.MedianMs;
+    public double? BruteForceMs => BruteForce?.MedianMs;
+    public string Status => Project.Answer.Status;
+    public string? BaselineStatus => Baseline?.Answer.Status;
+    public double? Objective => Kind == "search" && Project.Answer.Values.Count > 0 ? Project.Answer.Values[0] : null;
+    public double? BaselineObjective => Kind == "search" && Baseline is { } b && b.Answer.Values.Count > 0 ? b.Answer.Values[0] : null;
+    /// <summary>Every other solver's answer equals the project's (null when there is no other solver).</summary>
+    public bool? Agree => Solvers.Count < 2 ? null : Solvers.Skip(1).All(x => x.Agree == true);
     public double? Speedup => BaselineMedianMs is { } b && MedianMs > 0 ? b / MedianMs : null;
 }
 
@@ -77,8 +99,15 @@ public static class SolverBenchmark
         yield return Syn("synthetic-50x20", Enumerable.Repeat(20, 50).ToArray(), 23);
         if (!quick) yield return Syn("synthetic-100x30", Enumerable.Repeat(30, 100).ToArray(), 25);
         yield return Syn("synthetic-200x50", Enumerable.Repeat(50, 200).ToArray(), 27);
-        // Pareto front of the SuperViT-sized space along latency, 100 budgets (the FLOPs budget removed).
+        // Pareto front of the SuperViT-sized space along latency, 100 budgets (the FLOPs budget removed), and the whole front.
         yield return new BenchInstance("supervit-sized pareto front, 100 budgets", Make(vit, vitT), Kind: "pareto", Along: "latency:dev", Points: 100, Space: vit, Tables: vitT);
+        yield return new BenchInstance("supervit-sized whole exact front", Make(vit, vitT), Kind: "front", Along: "latency:dev", Space: vit, Tables: vitT);
+        // The whole front with consistency constraints (the merge carries them as state) on the SuperTransformer shape.
+        {
+            var s = SyntheticSpaces.TransformerShaped(17);
+            var t = SyntheticSpaces.Tables(s, 18, "dev");
+            yield return new BenchInstance("supertransformer-sized whole exact front (consistency constraints)", Make(s, t), Kind: "front", Along: "latency:dev", Space: s, Tables: t);
+        }
         // The FLOPs-scaled accuracy model (Dinkelbach) on the SuperViT shape.
         yield return new BenchInstance("supervit-sized flops-scaled (FLOPs budget, Dinkelbach)",
             SearchProblemBuilder.Build(vit, vitT, AccuracyModel.FlopsScaled, [vitB]), Space: vit, Tables: vitT, Budgets: [vitB]);
@@ -139,55 +168,140 @@ public static class SolverBenchmark
             new Dictionary<string, double> { ["cost:flops"] = space.Flops(architecture) };
     }
 
-    public static BenchEntry Run(BenchInstance inst, bool quick, bool withBaseline = true)
+    public const string BruteForceName = "brute force";
+    public const string OrToolsName = "ortools (SCIP)";
+    public const string NemhauserUllmannName = "nemhauser-ullmann (sort)";
+
+    /// <summary>
+    /// The solvers measured on an instance, the project's method first. Search: the branch and bound, OR-Tools (with
+    /// <paramref name="withBaseline"/>) and brute force where the space is small. Fronts: the project's front (the merge
+    /// where it applies), one branch-and-bound solve per point, a plain Nemhauser-Ullmann merge (all sums sorted;
+    /// where no consistency constraint can bind) and, for N budgets with <paramref name="withBaseline"/>, OR-Tools solves. Then the instance's own
+    /// <see cref="BenchInstance.Solvers"/>. Returns the list and the name of the baseline the speedup is against.
+    /// </summary>
+    public static (List<BenchSolver> Solvers, string? Baseline) SolversFor(BenchInstance inst, bool quick, bool withBaseline = true)
     {
         var bnb = new BranchAndBoundSolver();
         var ort = new OrToolsSolver();
         var p = inst.Problem;
-        int blocks = p.Counts.Sum();
-        if (inst.Kind == "pareto")
+        var list = new List<BenchSolver>();
+        string? baseline = null;
+        if (inst.Kind is "pareto" or "front")
         {
             var row = SearchProblemBuilder.MetricRow(inst.Space!, inst.Tables!, inst.Along!);
-            Func<ISearchSolver, ParetoResult> job = s => ParetoFront.AtBudgets(s, p, row, inst.Points);
-            var (ms, n, res) = Median(() => job(bnb), quick ? 0.3 : 1.0, quick ? 3 : 5);
-            double? bms = null;
-            ParetoResult? bres = null;
+            bool merge = ParetoFront.CanMerge(p, row);
+            // The plain merge knows no constraints: only where none can bind.
+            bool plain = merge && !p.Rows.Any(r => r.Kind == RowKind.Consistency && double.IsFinite(r.Capacity) && r.Coef.Sum(c => c.Max()) > r.Capacity);
+            Func<ISearchSolver, ParetoMethod, ParetoResult> job = inst.Kind == "pareto"
+                ? (s, m) => ParetoFront.AtBudgets(s, p, row, inst.Points, method: m)
+                : (s, m) => ParetoFront.Exact(s, p, row, method: m);
+            list.Add(new BenchSolver(merge ? "mathnas (merge)" : "mathnas (solves)", () => BenchAnswer.Of(job(bnb, ParetoMethod.Auto))));
+            if (merge)
+            {
+                list.Add(new BenchSolver("bnb solves", () => BenchAnswer.Of(job(bnb, ParetoMethod.Solves))));
+                if (plain)
+                {
+                    list.Add(new BenchSolver(NemhauserUllmannName, () => PlainNemhauserUllmann(p, row, inst.Kind == "pareto" ? inst.Points : null)));
+                    baseline = NemhauserUllmannName;
+                }
+                else baseline = "bnb solves";
+            }
+            if (withBaseline && inst.Kind == "pareto")
+            {
+                list.Add(new BenchSolver("ortools solves", () => BenchAnswer.Of(job(ort, ParetoMethod.Solves))));
+                baseline ??= "ortools solves";
+            }
+        }
+        else
+        {
+            list.Add(new BenchSolver("bnb", () => BenchAnswer.Of(bnb.Solve(p))));
             if (withBaseline)
             {
-                var (b, _, br) = Median(() => job(ort), 0, 1);
-                bms = b;
-                bres = br;
+                list.Add(new BenchSolver(OrToolsName, () => BenchAnswer.Of(ort.Solve(p))));
+                baseline = OrToolsName;
             }
-            bool? agree = bres is null ? null : res.Points.Count == bres.Points.Count && res.Points.Zip(bres.Points).All(z => Math.Abs(z.First.Objective - z.Second.Objective) <= 1e-6 * Math.Max(1, Math.Abs(z.First.Objective)));
-            return new BenchEntry(inst.Name, inst.Kind, p.NodeCount, blocks, p.LogSize, n, ms, bms, null,
-                res.AllOptimal ? "optimal" : "feasible", bres is null ? null : (bres.AllOptimal ? "optimal" : "feasible"), null, null, agree);
+            if (p.LogSize <= (quick ? 4.3 : 5.3))
+                list.Add(new BenchSolver(BruteForceName, () => BruteForce(p) is { } o ? new BenchAnswer("optimal", [o]) : new BenchAnswer("infeasible", [])));
         }
-        var (med, reps, r) = Median(() => bnb.Solve(p), quick ? 0.3 : 1.0, quick ? 5 : 11);
-        double? bmed = null;
-        SearchResult? br2 = null;
-        if (withBaseline)
+        list.AddRange(inst.Solvers ?? []);
+        return (list, baseline);
+    }
+
+    /// <summary>Measures every solver of <paramref name="inst"/> interleaved (<see cref="BenchHarness"/>), with the load average before and after.</summary>
+    public static BenchEntry Run(BenchInstance inst, bool quick, bool withBaseline = true, Func<double[]?>? loadAverage = null)
+    {
+        var p = inst.Problem;
+        var (solvers, baseline) = SolversFor(inst, quick, withBaseline);
+        var before = loadAverage?.Invoke();
+        var timings = BenchHarness.Interleave(solvers, BenchSettings.For(quick));
+        return new BenchEntry(inst.Name, inst.Kind, p.NodeCount, p.Counts.Sum(), p.LogSize, timings, baseline)
         {
-            var (b, _, x) = Median(() => ort.Solve(p), quick ? 0 : 2.0, quick ? 1 : 3);
-            bmed = b;
-            br2 = x;
-        }
-        double? bruteMs = null;
-        double? bruteObj = null;
-        if (p.LogSize <= (quick ? 4.3 : 5.3))
+            LoadBefore = before,
+            LoadAfter = loadAverage?.Invoke(),
+        };
+    }
+
+    /// <summary>
+    /// A plain Nemhauser-Ullmann front (the bench's baseline for the merge): per node the non-dominated (cost, value)
+    /// blocks; per node every sum of a front point and a block, sorted by cost, swept for increasing value. Answers the
+    /// front's objectives, or with <paramref name="points"/> the best objective at that many budgets evenly spread
+    /// over the front's costs (as <see cref="ParetoFront.AtBudgets"/> with the merge).
+    /// </summary>
+    public static BenchAnswer PlainNemhauserUllmann(SearchProblem p, ResourceRow along, int? points = null)
+    {
+        var fc = new List<double> { 0 };
+        var fv = new List<double> { 0 };
+        for (int i = 0; i < p.NodeCount; i++)
         {
-            var (b, _, x) = Median(() => BruteForce(p), 0, quick ? 1 : 3);
-            bruteMs = b;
-            bruteObj = x;
+            var (bc, bv) = NonDominated(along.Coef[i], p.Value[i]);
+            var c = new double[fc.Count * bc.Length];
+            var v = new double[c.Length];
+            int k = 0;
+            for (int a = 0; a < fc.Count; a++)
+                for (int b = 0; b < bc.Length; b++, k++) { c[k] = fc[a] + bc[b]; v[k] = fv[a] + bv[b]; }
+            (fc, fv) = Sweep(c, v);
         }
-        double? obj = r.Best?.Objective;
-        bool? agreeAll = null;
-        if (br2 is not null || bruteObj is not null)
+        var objs = fv.Select(x => p.Constant + x).ToList();
+        if (points is not { } n) return new BenchAnswer("optimal", objs);
+        double lo = fc[0], hi = fc[^1];
+        var res = new double[n];
+        int at = fc.Count - 1;
+        for (int t = n - 1; t >= 0; t--)
         {
-            bool Same(double? a, double? b) => (a is null && b is null) || (a is { } x && b is { } y && Math.Abs(x - y) <= 1e-6 * Math.Max(1, Math.Abs(x)));
-            agreeAll = (br2 is null || Same(obj, br2.Best?.Objective)) && (bruteObj is null || Same(obj, bruteObj));
+            double budget = n == 1 ? hi : lo + (hi - lo) * t / (n - 1);
+            while (at > 0 && fc[at] > budget + along.Tolerance) at--;
+            res[t] = objs[at];
         }
-        return new BenchEntry(inst.Name, inst.Kind, p.NodeCount, blocks, p.LogSize, reps, med, bmed, bruteMs,
-            r.Status.Name(), br2?.Status.Name(), obj, br2?.Best?.Objective, agreeAll);
+        return new BenchAnswer("optimal", res);
+    }
+
+    private static (double[] C, double[] V) NonDominated(double[] cost, double[] value)
+    {
+        var (c, v) = Sweep((double[])cost.Clone(), (double[])value.Clone());
+        return (c.ToArray(), v.ToArray());
+    }
+
+    /// <summary>Sorts the pairs by cost and keeps those more valuable than every cheaper-or-equal one (equal costs: the best of them).</summary>
+    private static (List<double> C, List<double> V) Sweep(double[] c, double[] v)
+    {
+        Array.Sort(c, v);
+        var oc = new List<double>();
+        var ov = new List<double>();
+        double best = double.NegativeInfinity;
+        for (int k = 0; k < c.Length;)
+        {
+            int e = k;
+            double mx = v[k];
+            while (e + 1 < c.Length && c[e + 1] == c[k]) mx = Math.Max(mx, v[++e]);
+            if (oc.Count == 0 || mx > best + 1e-12 * Math.Max(1, Math.Abs(best)))
+            {
+                oc.Add(c[k]);
+                ov.Add(mx);
+                best = mx;
+            }
+            k = e + 1;
+        }
+        return (oc, ov);
     }
 
     /// <summary>Exhaustive search (objective of the best feasible code), for small problems.</summary>
@@ -214,20 +328,5 @@ public static class SolverBenchmark
             if (i < 0) break;
         }
         return any ? best : null;
-    }
-
-    /// <summary>Runs <paramref name="f"/> once to warm up, then repeatedly for at least <paramref name="seconds"/> and <paramref name="minReps"/> times; returns the median time.</summary>
-    public static (double MedianMs, int Repeats, T Last) Median<T>(Func<T> f, double seconds, int minReps)
-    {
-        var last = f();
-        var times = new List<double>();
-        var sw = Stopwatch.StartNew();
-        while (times.Count < minReps || (sw.Elapsed.TotalSeconds < seconds && times.Count < 20000))
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            last = f();
-            times.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-        }
-        return (Audit.Budgets.Median(times), times.Count, last);
     }
 }
