@@ -61,6 +61,12 @@ internal static class OptionLimits
         ["--target-margin"] = new(0, 1),
         ["--compare-repeats"] = new(1, 100_000),
         ["--bound-seconds"] = new(0, 86_400),
+        // evaluators, the evaluation store, validation for any space
+        ["--workers"] = new(1, 256),
+        ["--eval-timeout"] = new(0, 7 * 86_400, MinExclusive: true),
+        ["--limit"] = new(0, int.MaxValue),
+        ["--networks"] = new(2, 1_000_000),
+        ["--roundtrip-count"] = new(1, 10_000_000),
     };
 
     /// <summary>Every option of the tree whose value is a number.</summary>
