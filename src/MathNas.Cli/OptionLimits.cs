@@ -8,7 +8,7 @@ namespace MathNas.Cli;
 /// The range of every numeric option of the tool, in one place. <see cref="Apply"/> walks the whole command tree and
 /// gives each int/long/double option a validator, so that a value outside its range (or a NaN/infinity) is a parse
 /// error (one line, exit 2) before any work starts: no command can be asked for two billion Pareto points or a
-/// negative thread count. A numeric option without an entry here is a defect (a test enumerates them all).
+/// negative thread count. A numeric option without an entry here is a defect (ReliabilityCliTests enumerates them all).
 /// </summary>
 internal static class OptionLimits
 {
@@ -84,13 +84,15 @@ internal static class OptionLimits
         return u == typeof(int) || u == typeof(long) || u == typeof(double) || u == typeof(float) || u == typeof(decimal);
     }
 
-    /// <summary>Adds the range validator to every numeric option; throws (a defect, not a user error) on one without a range.</summary>
+    /// <summary>What an option without an entry gets: finite values only (the test that lists every option fails on it).</summary>
+    internal static readonly Range FiniteOnly = new(double.MinValue, double.MaxValue);
+
+    /// <summary>Adds the range validator to every numeric option (an option missing from <see cref="Limits"/> gets <see cref="FiniteOnly"/>).</summary>
     public static void Apply(Command root)
     {
-        foreach (var (cmd, o) in NumericOptions(root))
+        foreach (var (_, o) in NumericOptions(root))
         {
-            if (!Limits.TryGetValue(o.Name, out var range))
-                throw new InvalidOperationException($"numeric option {o.Name} of '{cmd.Name}' has no range in OptionLimits");
+            var range = Limits.GetValueOrDefault(o.Name, FiniteOnly);
             o.Validators.Add(r => Validate(r, o, range));
         }
     }
