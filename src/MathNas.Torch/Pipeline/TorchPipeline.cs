@@ -301,6 +301,9 @@ public static class TorchPipeline
         //    predictions (both spaces are small), then export and check
         var all = space.Enumerate().ToList();
         double budget = o.LatencyBudgetMs ?? Budgets.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
+        if (o.LatencyBudgetMs is null && budget < 0)
+            throw new MathNasException($"{space.Name}: the measured latency table predicts a median latency of {budget:F3} ms, below zero, so it gives no " +
+                "default budget: measure with more repeats (--repeats, --rounds) on a quieter machine, or give the budget (--budget-ms)");
         var problem = SearchProblemBuilder.Build(predictor, [new Budget(latency.Metric, budget)]);
         var solved = new BranchAndBoundSolver().Solve(problem);
         Architecture? best = solved.Best is { } sol ? new Architecture(sol.Code) : null;

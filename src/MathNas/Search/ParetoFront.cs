@@ -421,7 +421,7 @@ public static class ParetoFront
         {
             var last = list[^1];
             if (p.V <= last.V + 1e-12 * Math.Max(1, Math.Abs(last.V))) return;
-            if (p.C <= last.C + 3 * Math.Max(tol, 1e-9 * Math.Max(1, Math.Abs(last.C))))
+            if (p.C <= last.C + Math.Max(3 * tol, 1e-12 * Math.Max(1, Math.Abs(last.C))))
             {
                 list[^1] = p; // as cheap (within the tolerance) and more accurate: the last point is dominated
                 return;

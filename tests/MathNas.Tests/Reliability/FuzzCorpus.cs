@@ -154,6 +154,14 @@ public static class FuzzCorpus
                 Map(("node", Str("n2")), ("block", Str("skip")), ("coef", Num(1)))))))));
 
     /// <summary>Mutations of the space tree, each of which makes the file invalid.</summary>
+    /// <summary>The line of <paramref name="text"/> that holds position <paramref name="at"/>.</summary>
+    private static string LineAt(string text, int at)
+    {
+        int start = text.LastIndexOf('\n', Math.Max(0, at - 1)) + 1;
+        int end = text.IndexOf('\n', at);
+        return text[start..(end < 0 ? text.Length : end)];
+    }
+
     private static IEnumerable<(string Name, Action<YM> Mutate)> SpaceMutations()
     {
         string[] nonFinite = [".nan", ".NaN", ".inf", "-.inf", "+.inf", "1e400", "-1e400", "1e99999"];
@@ -424,7 +432,9 @@ public static class FuzzCorpus
                 cases.Add(($"{k} aliases a map", string.Join('\n', RemoveKey(valid, k)) + $"\nzz: &m {{a: 1}}\n{k}: *m\n"));
             }
             // every integer of the valid text replaced by values no space has
-            var numbers = System.Text.RegularExpressions.Regex.Matches(valid, @"(?<![\w.])-?\d+(?![\w.])").Cast<System.Text.RegularExpressions.Match>().ToList();
+            // (numbers inside '#' comment lines, such as the two comment lines of HAT's own layout, are text, not values)
+            var numbers = System.Text.RegularExpressions.Regex.Matches(valid, @"(?<![\w.])-?\d+(?![\w.])").Cast<System.Text.RegularExpressions.Match>()
+                .Where(m => !LineAt(valid, m.Index).TrimStart().StartsWith('#')).ToList();
             string[] bad = ["999999", "1e12", "3.5", ".nan", ".inf", "x", "2147483648", "-99999", "\"\"", "[]", "~", "0x10"];
             for (int n = 0; n < numbers.Count; n++)
                 foreach (var v in bad)
