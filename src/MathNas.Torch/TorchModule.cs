@@ -21,7 +21,7 @@ public static class TorchModule
         SpaceRegistry.Register(Nb201MiniSpace.SpaceName, "NAS-Bench-201 cell space, small network for Fashion-MNIST (TorchSharp)", () => Nb201MiniSpace.Create());
         SpaceRegistry.Register(OfaMiniSpace.SpaceName, "Once-for-All-style MBConv space (depth/kernel/expand per stage) for Fashion-MNIST (TorchSharp)", () => OfaMiniSpace.Create());
         EvaluatorRegistry.Register(new EvaluatorRegistry.Entry("torch-latency",
-            "measured inference latency on this CPU (options: device, batch, warmup, repeats, threads)",
+            "measured inference latency on this CPU (options: device, batch, warmup, repeats, threads, rounds, statistic=median|min)",
             s => s is TorchSearchSpace, (s, o) => new TorchLatencyEvaluator((TorchSearchSpace)s, LatencyOptions.FromDictionary(o))));
         EvaluatorRegistry.Register(new EvaluatorRegistry.Entry("torch-energy",
             "energy per inference from Linux RAPL counters (options: device, batch, warmup, repeats, threads, rapl=ROOT)",

@@ -5,6 +5,7 @@ using MathNas.Baselines;
 using MathNas.Estimation;
 using MathNas.Improved;
 using MathNas.Prediction;
+using MathNas.Strategies;
 using MathNas.Tables;
 using Spectre.Console;
 
@@ -18,7 +19,7 @@ internal sealed class AuditCommand : ICliCommand
 {
     internal const string MethodHelp =
         "single | sampled:K | full | regression:K (the paper's tables) | pairwise:K | additive:K (ridge block model from K stratified " +
-        "networks, budget margin from held-out error) | guided:N | guided-additive:N | guided-nostructure:N (improved search with N evaluations in total)";
+        "networks, budget margin from held-out error) | guided:N | guided-enum:N | guided-additive:N | guided-nostructure:N (guided search with N evaluations in total; -enum solves its model by enumeration)";
 
     public Command Build(CliEnv env)
     {
@@ -76,7 +77,7 @@ internal sealed class AuditCommand : ICliCommand
         return cmd;
     }
 
-    internal static IAuditMethod CreateMethod(string spec, AccuracyModel model, bool closedLoop, double marginSigmas)
+    internal static ISearchStrategy CreateMethod(string spec, AccuracyModel model, bool closedLoop, double marginSigmas)
     {
         var s = spec.Trim().ToLowerInvariant();
         var colon = s.IndexOf(':');
@@ -103,11 +104,13 @@ internal sealed class AuditCommand : ICliCommand
             case "additive":
                 return new PairwiseModelMethod(Count(), new ImprovedOptions { Pairwise = false, MarginSigmas = marginSigmas }, closedLoop);
             case "guided":
-                return new ModelGuidedSearch(Count());
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count() });
+            case "guided-enum":
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Solve = ModelSolveMode.Enumerate });
             case "guided-additive":
-                return new ModelGuidedSearch(Count(), new ImprovedOptions { Pairwise = false });
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Pairwise = false });
             case "guided-nostructure":
-                return new ModelGuidedSearch(Count(), new ImprovedOptions { Structure = false });
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Structure = false });
             default:
                 throw new MathNasException($"unknown estimator or method '{spec}': use {MethodHelp}");
         }
@@ -120,7 +123,7 @@ internal sealed class AuditCommand : ICliCommand
     }).ToList();
 
     /// <summary>For methods with a size (regression:K, pairwise:K, guided:N ...): the same method at another size.</summary>
-    internal static Func<int, IAuditMethod>? Resized(string spec, AccuracyModel model, bool closedLoop, double sigmas)
+    internal static Func<int, ISearchStrategy>? Resized(string spec, AccuracyModel model, bool closedLoop, double sigmas)
     {
         var colon = spec.IndexOf(':');
         if (colon < 0) return null;
@@ -199,7 +202,7 @@ internal sealed class AuditCommand : ICliCommand
     /// Regret against evaluations: both baselines over a grid of evaluation counts, the audited method's point, and for
     /// methods with a size the same method over the grid (with the harness's method seeds).
     /// </summary>
-    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed, Func<int, IAuditMethod>? resized, string label)
+    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed, Func<int, ISearchStrategy>? resized, string label)
     {
         var budgets = r.Budgets.ToArray();
         var grid = new[] { 26, 50, 100, 200, 400, 800 }.Append(r.Method.Evaluations).Distinct().Order().ToArray();

@@ -45,7 +45,7 @@ internal sealed class EstimateCommand : ICliCommand
                 if (!Directory.Exists(dir)) throw new MathNasException($"--benchmark folder '{dir}' does not exist");
                 spec += (spec.Contains(':') ? "," : ":") + "dir=" + dir;
             }
-            var ev = new CachingEvaluator(EvaluatorRegistry.Resolve(spec, sp));
+            var ev = new CachingEvaluator(CliEnv.ResolveEvaluator(spec, sp));
             var started = System.Diagnostics.Stopwatch.StartNew();
             var tables = env.WithProgress($"estimating ({est.Name})", prog => est.Estimate(sp, ev, prog));
             var seconds = started.Elapsed.TotalSeconds;

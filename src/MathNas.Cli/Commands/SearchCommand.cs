@@ -44,11 +44,29 @@ internal sealed class SearchCommand : ICliCommand
         var outFile = new Option<string?>("--out") { Description = "write the chosen network's native config (OFA ks/e/d, NASViT, HAT *-subtransformer keys, NB201 arch) with space, code and predicted metrics as '#' comments; spaces without a native config: YAML {space, code, architecture, predicted}" };
         var repeat = new Option<int>("--repeat") { Description = "solve N times in-process and report the median solve time (solve_ms_median)", DefaultValueFactory = _ => 1 };
         var json = CliEnv.JsonOption();
-        var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
-            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json };
+        var evaluatorOpt = GuidedSearchMode.EvaluatorOption();
+        var evaluations = GuidedSearchMode.EvaluationsOption();
+        var seed = GuidedSearchMode.SeedOption();
+        var cmd = new Command("search", "find the most accurate network under budgets: by the guided search with an evaluator (--evaluator E --evaluations N: measured answers), or exactly over block tables (--tables T; the space's built-in tables by default, verified by measurement where the tool can measure their metric)")
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, repeat, json, evaluatorOpt, evaluations, seed };
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
+            if (p.GetValue(evaluations) is { } nEval)
+            {
+                var guidedBudgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
+                var twice = guidedBudgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
+                if (twice is not null) throw new MathNasException($"budget '{twice.Key}' is given twice");
+                var evSpec = p.GetValue(evaluatorOpt) ?? throw new MathNasException("--evaluations needs --evaluator E (what measures the networks)");
+                bool Given(Option o) => p.GetResult(o) is { Implicit: false };
+                return GuidedSearchMode.Run(env, sp, evSpec, nEval, p.GetValue(seed), guidedBudgets,
+                    [new("--tables", Given(tables)), new("--accuracy-model", Given(model)), new("--top", Given(top)), new("--verify", Given(verify)),
+                     new("--rounds", Given(rounds)), new("--verify-mode", Given(mode)), new("--time-limit", Given(timeLimit)), new("--solver", Given(solverOpt)),
+                     new("--repeat", Given(repeat))],
+                    p.GetValue(outFile), p.GetValue(json));
+            }
+            if (p.GetValue(evaluatorOpt) is not null) throw new MathNasException("--evaluator starts the guided search and needs --evaluations N (or use --verify E to check a table search)");
+            if (p.GetResult(seed) is { Implicit: false }) throw new MathNasException("--seed belongs to the guided search (--evaluator E --evaluations N)");
             var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
             var budgets = (p.GetValue(max) ?? []).Select(Budget.Parse).ToList();
@@ -67,16 +85,29 @@ internal sealed class SearchCommand : ICliCommand
             ClosedLoopResult? loop = null;
             CachingEvaluator? evaluator = null;
             var verifySpec = p.GetValue(verify);
+            // The built-in tables are verified by default on the machine the command runs on, where the tool can measure
+            // a budget's metric the way the tables were measured (README's first command: latency measured here).
+            bool defaultVerify = false;
+            if (verifySpec is null && p.GetValue(tables) is null && k == 1 && GuidedSearchMode.DefaultVerifier(sp, ts, budgets) is { } dv)
+            {
+                verifySpec = dv;
+                defaultVerify = true;
+            }
             if (verifySpec is not null)
             {
                 if (k > 1) throw new MathNasException("--verify and --top cannot be combined");
-                evaluator = new CachingEvaluator(EvaluatorRegistry.Resolve(verifySpec, sp));
+                evaluator = new CachingEvaluator(CliEnv.ResolveEvaluator(verifySpec, sp));
                 loop = ClosedLoopSearch.Run(solver, problem, evaluator, p.GetValue(rounds), ClosedLoopSearch.ParseMode(p.GetValue(mode)!), options);
                 result = loop.Final;
             }
             else
             {
                 result = solver.Solve(problem, options);
+            }
+            if (defaultVerify && loop is { Verified: false })
+            {
+                var tried = string.Join("; ", loop.History.Select(h => $"{string.Join(",", h.Code)}: {string.Join(", ", h.Measured.Select(kv => $"{kv.Key} measured {CliEnv.Num(kv.Value)}"))}"));
+                throw new MathNasException($"no network was measured within the budgets on this machine after {loop.Rounds} round(s) of '{verifySpec}' ({tried}): the budget is too tight here; raise it or pass --tables to get the unverified table answer");
             }
             var (medianMs, repeats) = SearchTiming.Median(p.GetValue(repeat), loop is not null, result, () => solver.Solve(problem, options));
 
@@ -122,6 +153,8 @@ internal sealed class SearchCommand : ICliCommand
                 jsonObj["rounds"] = loop.Rounds;
                 jsonObj["verified"] = loop.Verified;
                 jsonObj["measured"] = loop.History.Count > 0 ? loop.History[^1].Measured : null;
+                jsonObj["verifier"] = verifySpec;
+                jsonObj["verified_by_default"] = defaultVerify;
                 jsonObj["history"] = loop.History.Select(h => new { round = h.Round, code = h.Code, predicted = h.Predicted, measured = h.Measured, broken = h.Broken, action = h.Action }).ToList();
             }
             if (result.Infeasibility is { } why)
@@ -164,7 +197,11 @@ internal sealed class SearchCommand : ICliCommand
             }
             env.Console.Write(t);
             foreach (var r in problem.Rows.Where(r => r.Kind == RowKind.Budget))
-                env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}");
+            {
+                var measuredText = loop is not null && loop.History.Count > 0 && loop.History[^1].Measured.TryGetValue(r.Name, out var mv)
+                    ? $", measured {CliEnv.Num(mv)} ({(defaultVerify ? "verified by default with " : "")}{verifySpec})" : "";
+                env.Console.WriteLine($"budget {r.Name} <= {CliEnv.Num(r.Max)}: predicted {CliEnv.Num(r.Value(best.Code))}{measuredText}");
+            }
             if (shown.Count < allMetrics.Count)
                 env.Console.WriteLine($"other predicted metrics ({allMetrics.Count - shown.Count}) are in --json");
             return 0;

@@ -64,7 +64,7 @@ public sealed class GroundTruth
         var c = Metric(cost);
         double w = double.NaN;
         for (int k = 0; k < o.Length; k++)
-            if (c[k] <= budget && (double.IsNaN(w) || o[k] < w)) w = o[k];
+            if (Improved.PairwiseSolver.Meets(c[k], budget) && (double.IsNaN(w) || o[k] < w)) w = o[k];
         return w;
     }
 

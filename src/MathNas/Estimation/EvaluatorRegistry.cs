@@ -67,5 +67,6 @@ internal static class BuiltInEvaluators
     public static void RegisterAll()
     {
         EvaluatorRegistry.Register(NasBench201BenchmarkEvaluator.RegistryEntry);
+        EvaluatorRegistry.Register(SyntheticPairwiseEvaluator.RegistryEntry);
     }
 }
