@@ -23,9 +23,9 @@ public sealed record GuidedOptions
     /// <summary>Honour the space's declared connectivity in sampling and in every solve.</summary>
     public bool Structure { get; init; } = true;
     /// <summary>Fraction of the evaluations spent on the stratified initial sample (the rest verifies predicted optima).</summary>
-    public double InitialFraction { get; init; } = double.Parse(Environment.GetEnvironmentVariable("GI") ?? "0.3", System.Globalization.CultureInfo.InvariantCulture);
+    public double InitialFraction { get; init; } = 0.3;
     /// <summary>Most refit rounds; each round evaluates the predicted optima of every budget set.</summary>
-    public int MaxRounds { get; init; } = int.Parse(Environment.GetEnvironmentVariable("GR") ?? "30", System.Globalization.CultureInfo.InvariantCulture);
+    public int MaxRounds { get; init; } = 30;
     public ModelSolveMode Solve { get; init; } = ModelSolveMode.Exact;
     public PairwiseLayoutOptions Layout { get; init; } = new();
 
