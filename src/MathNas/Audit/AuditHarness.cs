@@ -178,7 +178,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         return rows;
     }
 
-    private MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed)
+    internal static MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed)
     {
         var seedMedians = perSeed.Select(rows => Budgets.Median(rows.Select(r => r.Regret))).ToList();
         IReadOnlyList<AuditRow> rows;

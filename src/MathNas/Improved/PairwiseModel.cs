@@ -184,6 +184,8 @@ public sealed class PairwiseModel
     /// <summary>Exact leave-one-out root-mean-square error of the fit (NaN for a model not fitted to data).</summary>
     public double LooRmse { get; init; } = double.NaN;
     public double Lambda { get; init; }
+    /// <summary>Exact leave-one-out residual of each fitted network (same order as the fit's networks); empty for a model not fitted to data.</summary>
+    public IReadOnlyList<double> LooResiduals { get; init; } = [];
 
     public double Predict(Architecture a)
     {
@@ -290,10 +292,11 @@ public sealed class PairwiseModel
         bool anyPair = rows.Any(r => r.Any(f => f.Pair));
         var rawMeans = new double[p];
         foreach (var row in rows) foreach (var (c, v, _) in row) rawMeans[c] += v / n;
-        var scales = anyPair ? (n > 300 ? new[] { 0.5, 1.0 } : new[] { 0.25, 0.5, 1.0 }) : new[] { 1.0 };
+        var scales = anyPair ? new[] { 0.1, 0.25, 0.5, 1.0 } : new[] { 1.0 };
         double bestLoo = double.PositiveInfinity;
         double[] bestW = new double[p];
         double bestB = ym, bestLambda = 0;
+        var bestResiduals = yc.ToArray();
         foreach (var scale in scales)
         {
             // Column means of the scaled design.
@@ -381,15 +384,18 @@ public sealed class PairwiseModel
                 var fitted = u * shrink.PointwiseMultiply(uty);
                 var h = u2 * shrink;
                 double loo = 0;
+                var residuals = new double[n];
                 for (int i = 0; i < n; i++)
                 {
                     double err = (yc[i] - fitted[i]) / Math.Max(1e-9, 1 - h[i] - 1.0 / n);
+                    residuals[i] = err;
                     loo += err * err;
                 }
                 loo /= n;
                 if (loo < bestLoo)
                 {
                     bestLoo = loo;
+                    bestResiduals = residuals;
                     // beta = X_c^T U diag(1 / (e + lambda)) U^T y.
                     var a = u * Vector<double>.Build.Dense(rank, q => uty[q] / (e[q] + lambda));
                     var w = coefOf(a);
@@ -409,7 +415,7 @@ public sealed class PairwiseModel
             }
         }
         if (double.IsPositiveInfinity(bestLoo)) bestLoo = yc.DotProduct(yc) / n; // every network looks the same: the mean
-        return new PairwiseModel(layout, bestB, bestW) { LooRmse = Math.Sqrt(bestLoo), Lambda = bestLambda };
+        return new PairwiseModel(layout, bestB, bestW) { LooRmse = Math.Sqrt(bestLoo), Lambda = bestLambda, LooResiduals = bestResiduals };
     }
 
     private static (Matrix<double> Vectors, double[] Values) KeptEigen(Matrix<double> gram)
