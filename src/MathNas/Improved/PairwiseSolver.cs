@@ -19,6 +19,8 @@ public sealed class PairwiseProblem
     /// the same function as its canonical form), as the space declares them (<see cref="SearchSpace.Connectivity"/>).</summary>
     public bool HonourConnectivity { get; init; } = true;
     public IReadOnlySet<Architecture>? Excluded { get; init; }
+    /// <summary>Most branch-and-bound nodes (partial networks bounded) before the solve gives up with an error (it never answers with an unproven network).</summary>
+    public long MaxNodes { get; init; } = 20_000_000;
 
     /// <summary>True when the network meets every constraint of the problem (the same test the solver applies at a leaf).</summary>
     public bool IsFeasible(Architecture a)
@@ -83,7 +85,7 @@ public static class PairwiseSolver
             var coef = new List<double> { 1 };
             double c = 0;
             for (int b = 0; b < costs.Length; b++) { models.Add(problem.Budgets[b].Model); coef.Add(-l[b]); c += l[b] * maxes[b]; }
-            return new Compiled(PairwiseModel.Combine(models, coef)).RootMax() + c;
+            return new Compiled(PairwiseModel.Combine(models, coef), suffix: false).RootMax() + c;
         }
         for (int pass = 0; pass < (costs.Length == 1 ? 1 : 3); pass++)
             for (int b = 0; b < costs.Length; b++)
@@ -115,6 +117,10 @@ public static class PairwiseSolver
         public readonly int[][] Lower;   // node k -> indices of pairs (i, k), i < k
         public readonly int[][] Upper;   // node i -> indices of pairs (i, k), k > i
         public readonly double[] FreeMax, FreeMin; // node t with no fixed partner: best / least of unary + upper row extremes
+        /// <summary>True when the pairs form a chain (only (i, i+1)): then <see cref="SuffixMax"/> / <see cref="SuffixMin"/> hold the exact best / least completion.</summary>
+        public readonly bool Chain;
+        /// <summary>Chain only: [k][j] = best (least) value of nodes k+1.. given node k = j, by dynamic programming from the last node.</summary>
+        public readonly double[][]? SuffixMax, SuffixMin;
 
         public sealed class Pair
         {
@@ -134,7 +140,7 @@ public static class PairwiseSolver
             }
         }
 
-        public Compiled(PairwiseModel model)
+        public Compiled(PairwiseModel model, bool suffix = true)
         {
             var layout = model.Layout;
             var space = layout.Space;
@@ -207,9 +213,67 @@ public static class PairwiseSolver
                 FreeMax[t] = hi;
                 FreeMin[t] = lo;
             }
+            Chain = Pairs.All(pr => pr.K == pr.I + 1);
+            if (Chain && suffix) (SuffixMax, SuffixMin) = Suffix();
+            else Chain = false;
         }
 
         public double RootMax() => Constant + FreeMax.Sum();
+
+        private (double[][] Max, double[][] Min) Suffix()
+        {
+            int m = U.Length;
+            var hi = new double[m][];
+            var lo = new double[m][];
+            hi[m - 1] = new double[U[m - 1].Length];
+            lo[m - 1] = new double[U[m - 1].Length];
+            for (int k = m - 2; k >= 0; k--)
+            {
+                int n = U[k].Length, nn = U[k + 1].Length;
+                var ch = new double[nn];
+                var cl = new double[nn];
+                for (int l = 0; l < nn; l++) { ch[l] = U[k + 1][l] + hi[k + 1][l]; cl[l] = U[k + 1][l] + lo[k + 1][l]; }
+                hi[k] = new double[n];
+                lo[k] = new double[n];
+                var pair = Upper[k].Length == 1 ? Pairs[Upper[k][0]] : null;
+                if (pair is null)
+                {
+                    double a = ch.Max(), b = cl.Min();
+                    Array.Fill(hi[k], a);
+                    Array.Fill(lo[k], b);
+                    continue;
+                }
+                for (int j = 0; j < n; j++)
+                {
+                    double best = double.NegativeInfinity, least = double.PositiveInfinity;
+                    if (pair.Table is { } t)
+                    {
+                        int o = j * nn;
+                        for (int l = 0; l < nn; l++)
+                        {
+                            double v = t[o + l];
+                            if (v + ch[l] > best) best = v + ch[l];
+                            if (v + cl[l] < least) least = v + cl[l];
+                        }
+                    }
+                    else
+                    {
+                        var a = pair.Left![j];
+                        var r = pair.Right!;
+                        double ax = a[0], ay = a[1];
+                        for (int l = 0; l < nn; l++)
+                        {
+                            double v = ax * r[l][0] + ay * r[l][1];
+                            if (v + ch[l] > best) best = v + ch[l];
+                            if (v + cl[l] < least) least = v + cl[l];
+                        }
+                    }
+                    hi[k][j] = best;
+                    lo[k][j] = least;
+                }
+            }
+            return (hi, lo);
+        }
         public double RootMin() => Constant + FreeMin.Sum();
 
         /// <summary>
@@ -322,13 +386,15 @@ public static class PairwiseSolver
 
         private void Expand(int k, double partial, double lagPartial, double[] costPartial, double[] consPartial)
         {
-            Nodes++;
+            Nodes += _p.Space.Nodes[k].Count;
+            if (Nodes > _p.MaxNodes)
+                throw new MathNasException($"the exact solve of the fitted model on space '{_p.Space.Name}' needed more than {_p.MaxNodes:N0} branch-and-bound nodes without proving an optimum; no unproven answer is given");
             int n = _p.Space.Nodes[k].Count;
             bool leaf = k == _m - 1;
-            double restObj = leaf ? 0 : _obj.Rest(k, _code, true);
-            double restLag = leaf || _lag is null ? 0 : _lag.Rest(k, _code, true);
+            double restObj = leaf || _obj.Chain ? 0 : _obj.Rest(k, _code, true);
+            double restLag = leaf || _lag is null || _lag.Chain ? 0 : _lag.Rest(k, _code, true);
             var restCost = new double[_costs.Length];
-            for (int b = 0; b < _costs.Length; b++) restCost[b] = leaf ? 0 : _costs[b].Rest(k, _code, false);
+            for (int b = 0; b < _costs.Length; b++) restCost[b] = leaf || _costs[b].Chain ? 0 : _costs[b].Rest(k, _code, false);
             var kids = new List<(int J, double Bound, double Obj, double Lag, double[] Cost, double[] Cons)>(n);
             for (int j = 0; j < n; j++)
             {
@@ -347,17 +413,17 @@ public static class PairwiseSolver
                 for (int b = 0; b < _costs.Length && ok; b++)
                 {
                     cost[b] = costPartial[b] + _costs[b].Step(k, j, _code);
-                    double least = cost[b] + (leaf ? 0 : _costs[b].UpperRows(k, j, false) + restCost[b]);
+                    double least = cost[b] + (leaf ? 0 : _costs[b].Chain ? _costs[b].SuffixMin![k][j] : _costs[b].UpperRows(k, j, false) + restCost[b]);
                     if (!Meets(least, _max[b])) ok = false;
                 }
                 if (!ok) continue;
                 double o = partial + _obj.Step(k, j, _code);
-                double bound = o + (leaf ? 0 : _obj.UpperRows(k, j, true) + restObj);
+                double bound = o + (leaf ? 0 : _obj.Chain ? _obj.SuffixMax![k][j] : _obj.UpperRows(k, j, true) + restObj);
                 double l = 0;
                 if (_lag is not null)
                 {
                     l = lagPartial + _lag.Step(k, j, _code);
-                    bound = Math.Min(bound, l + (leaf ? 0 : _lag.UpperRows(k, j, true) + restLag) + _lagConst);
+                    bound = Math.Min(bound, l + (leaf ? 0 : _lag.Chain ? _lag.SuffixMax![k][j] : _lag.UpperRows(k, j, true) + restLag) + _lagConst);
                 }
                 if (bound <= BestValue) continue;
                 kids.Add((j, bound, o, l, cost, cons));
