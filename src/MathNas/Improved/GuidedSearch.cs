@@ -100,7 +100,8 @@ public sealed class GuidedSearch(GuidedOptions options) : ISearchStrategy
         {
             round++;
             var y = evaluated.Select(a => ev.Evaluate(a, task.Objective)).ToList();
-            (accModel, transform) = FitObjective(layout, evaluated, y);
+            transform = ObjectiveTransform.For(y);
+            accModel = PairwiseModel.Fit(layout, evaluated, y.Select(transform.Forward).ToList());
             foreach (var mtr in metrics)
                 if (!fixedModels.ContainsKey(mtr)) costModels[mtr] = PairwiseModel.Fit(layout, evaluated, evaluated.Select(a => ev.Evaluate(a, mtr)).ToList());
             int roundsLeft = Math.Max(1, roundsPlanned - round + 1);
@@ -186,21 +187,6 @@ public sealed class GuidedSearch(GuidedOptions options) : ISearchStrategy
                 ["objective_loo_rmse"] = finalAcc?.LooRmse ?? double.NaN,
             },
         };
-    }
-
-    /// <summary>
-    /// The objective model: fitted to the value and, for percentages or fractions, to the log error rate; the one with the
-    /// lower leave-one-out error in the objective's own units is kept (log-scale residuals mapped back by the local slope
-    /// top - y), so the data decides which scale is closer to additive.
-    /// </summary>
-    public static (PairwiseModel Model, ObjectiveTransform Transform) FitObjective(PairwiseLayout layout, IReadOnlyList<Architecture> nets, IReadOnlyList<double> y)
-    {
-        var plain = PairwiseModel.Fit(layout, nets, y);
-        var log = ObjectiveTransform.For(y);
-        if (!log.LogError) return (plain, log);
-        var logModel = PairwiseModel.Fit(layout, nets, y.Select(log.Forward).ToList());
-        double mapped = Math.Sqrt(logModel.LooResiduals.Select((r, i) => Math.Pow(r * (log.Top - y[i]), 2)).Average());
-        return mapped < plain.LooRmse ? (logModel, log) : (plain, new ObjectiveTransform(false, 0));
     }
 
     /// <summary>The model's optimum by enumerating every network (small spaces; the exact solver's cross-check).</summary>

@@ -292,7 +292,7 @@ public sealed class PairwiseModel
         bool anyPair = rows.Any(r => r.Any(f => f.Pair));
         var rawMeans = new double[p];
         foreach (var row in rows) foreach (var (c, v, _) in row) rawMeans[c] += v / n;
-        var scales = anyPair ? new[] { 0.1, 0.25, 0.5, 1.0 } : new[] { 1.0 };
+        var scales = anyPair ? (n > 300 ? new[] { 0.5, 1.0 } : new[] { 0.25, 0.5, 1.0 }) : new[] { 1.0 };
         double bestLoo = double.PositiveInfinity;
         double[] bestW = new double[p];
         double bestB = ym, bestLambda = 0;
