@@ -154,6 +154,13 @@ internal sealed class CliEnv
 
     public static SearchSpace ResolveSpace(string name) => SpaceRegistry.Resolve(name);
 
+    /// <summary>
+    /// The one place the CLI turns an evaluator spec into an evaluator for a space (every command that takes
+    /// --evaluator or --verify calls it), so that other kinds of evaluator (external processes, a persistent store)
+    /// slot in here.
+    /// </summary>
+    public static Estimation.IEvaluator ResolveEvaluator(string spec, SearchSpace space) => Estimation.EvaluatorRegistry.Resolve(spec, space);
+
     /// <summary>The unit of a predicted metric: its table's unit, else the space's FLOPs or params unit, else none.</summary>
     public static string UnitOf(string metric, TableSet tables, SearchSpace space) =>
         tables.Has(metric) ? tables[metric].Unit

@@ -66,7 +66,7 @@ public class AuditCommandTests : IClassFixture<SyntheticBenchmarkDir>
     [InlineData("--device", "nosuchdevice", "no latency for device")]
     [InlineData("--estimator", "bogus", "unknown estimator")]
     [InlineData("--estimator", "guided:x", "positive count")]
-    [InlineData("--space", "tiny.yml", "only space 'nasbench201'")]
+    [InlineData("--space", "tiny.yml", "has no full benchmark")]
     [InlineData("--accuracy-model", "flops-scaled", "applies to the paper's tables")]
     [InlineData("--baseline-seeds", "0", "at least 1")]
     public void BadInputIsOneLineExitTwo(string option, string value, string message)

@@ -5,6 +5,7 @@ using MathNas.Baselines;
 using MathNas.Estimation;
 using MathNas.Improved;
 using MathNas.Prediction;
+using MathNas.Strategies;
 using MathNas.Tables;
 using Spectre.Console;
 
@@ -18,13 +19,16 @@ internal sealed class AuditCommand : ICliCommand
 {
     internal const string MethodHelp =
         "single | sampled:K | full | regression:K (the paper's tables) | pairwise:K | additive:K (ridge block model from K stratified " +
-        "networks, budget margin from held-out error) | guided:N | guided-additive:N | guided-nostructure:N (improved search with N evaluations in total)";
+        "networks, budget margin from held-out error) | guided:N | guided-enum:N | guided-additive:N | guided-nostructure:N (guided search with N evaluations in total; -enum solves its model by enumeration)";
 
     public Command Build(CliEnv env)
     {
         var space = CliEnv.SpaceOption();
         var benchmark = new Option<string?>("--benchmark", "-b") { Description = "NAS-Bench-201 data folder (default: nasbench201 under MATHNAS_DATA or ../shared/data)" };
-        var device = new Option<string>("--device", "-d") { Description = "latency device column of the benchmark (fpga, pixel3, raspi4, gold_6226, ...)", Required = true };
+        var device = new Option<string?>("--device", "-d") { Description = "NAS-Bench-201: latency device column of the benchmark (fpga, pixel3, raspi4, gold_6226, ...)" };
+        var evaluatorOpt = new Option<string?>("--evaluator") { Description = "any space: the evaluator the methods (and the held-out truth sample) use, e.g. synthetic-pairwise; the truth is exact where the evaluator knows it, else a held-out evaluated sample" };
+        var costOpt = new Option<string?>("--cost") { Description = "any space: the budgeted metric, e.g. latency:synthetic" };
+        var truthSample = new Option<int>("--truth-sample") { Description = "any space: held-out networks the harness evaluates for the budgets (and, without exact truth, for the best under each budget)", DefaultValueFactory = _ => 1000 };
         var estimator = new Option<string>("--estimator", "-e") { Description = MethodHelp, DefaultValueFactory = _ => "single" };
         var closed = new Option<bool>("--closed-loop") { Description = "verify each answer with the benchmark; on a broken budget cut it, tighten by the error and re-solve" };
         var accModel = new Option<string>("--accuracy-model") { Description = "linear | flops-scaled (paper's tables only)", DefaultValueFactory = _ => "linear" };
@@ -36,19 +40,22 @@ internal sealed class AuditCommand : ICliCommand
         var json = CliEnv.JsonOption();
         var cmd = new Command("audit", "audit a search method on NAS-Bench-201 ground truth at nine latency budgets, against random search and regularised evolution")
         {
-            space, benchmark, device, estimator, closed, accModel, seed, methodSeeds, seeds, margin, plot, json,
+            space, benchmark, device, estimator, closed, accModel, seed, methodSeeds, seeds, margin, plot, json, evaluatorOpt, costOpt, truthSample,
         };
         env.SetAction(cmd, p =>
         {
             var spaceName = p.GetValue(space)!;
-            if (!spaceName.Equals("nasbench201", StringComparison.OrdinalIgnoreCase))
-                throw new MathNasException($"audit needs the ground truth of every network: only space 'nasbench201' has one, not '{spaceName}'");
             int nSeeds = p.GetValue(seeds);
             if (nSeeds < 1) throw new MathNasException("--baseline-seeds must be at least 1");
             int mSeeds = p.GetValue(methodSeeds);
             if (mSeeds < 1) throw new MathNasException("--method-seeds must be at least 1");
+            if (p.GetValue(evaluatorOpt) is { } evSpec)
+                return RunSampled(env, spaceName, evSpec, p.GetValue(costOpt), p.GetValue(truthSample), CreateMethod(p.GetValue(estimator)!, AccuracyModels.Parse(p.GetValue(accModel)!), p.GetValue(closed), p.GetValue(margin)),
+                    p.GetValue(seed), mSeeds, nSeeds, p.GetValue(plot) is not null || p.GetValue(device) is not null || p.GetValue(benchmark) is not null, p.GetValue(json));
+            if (!spaceName.Equals("nasbench201", StringComparison.OrdinalIgnoreCase))
+                throw new MathNasException($"space '{spaceName}' has no full benchmark: give --evaluator E --cost METRIC to audit it against a held-out evaluated sample (or the evaluator's exact truth)");
+            var dev = p.GetValue(device) ?? throw new MathNasException("--device is required for the NAS-Bench-201 audit (fpga, pixel3, raspi4, gold_6226, ...)");
             var truth = GroundTruth.LoadNasBench201(p.GetValue(benchmark));
-            var dev = p.GetValue(device)!;
             var cost = MetricNames.Latency(dev);
             if (!truth.Has(cost))
                 throw new MathNasException($"the benchmark has no latency for device '{dev}' (it has: {string.Join(", ", truth.MetricNames.Where(m => m.StartsWith("latency:")).Select(m => m[8..]))})");
@@ -76,7 +83,46 @@ internal sealed class AuditCommand : ICliCommand
         return cmd;
     }
 
-    internal static IAuditMethod CreateMethod(string spec, AccuracyModel model, bool closedLoop, double marginSigmas)
+    /// <summary>The audit of any space: budgets from a held-out evaluated sample, truth exact where the evaluator knows it.</summary>
+    private static int RunSampled(CliEnv env, string spaceName, string evSpec, string? cost, int truthSample, ISearchStrategy method, int seed, int mSeeds, int nSeeds,
+        bool nb201Only, bool json)
+    {
+        if (nb201Only) throw new MathNasException("--device, --benchmark and --plot belong to the NAS-Bench-201 audit, not to an audit with --evaluator");
+        if (cost is null) throw new MathNasException("--evaluator needs --cost METRIC, the budgeted metric (e.g. latency:synthetic)");
+        cost = MetricNames.Normalize(cost);
+        if (truthSample < 20) throw new MathNasException("--truth-sample must be at least 20");
+        var sp = CliEnv.ResolveSpace(spaceName);
+        var probe = CliEnv.ResolveEvaluator(evSpec, sp);
+        if (!probe.Metrics.ContainsKey(cost) && cost != MetricNames.Flops && cost != MetricNames.Params)
+            throw new MathNasException($"evaluator '{probe.Name}' does not measure '{cost}' (it measures: {string.Join(", ", probe.Metrics.Keys)})");
+        var (report, lo, hi) = env.WithProgress($"audit {method.Name} on {sp.Name}", progress =>
+        {
+            var audit = new SampledAudit(sp, () => CliEnv.ResolveEvaluator(evSpec, sp), cost) { TruthSample = truthSample, Seed = seed, MethodSeeds = mSeeds, BaselineSeeds = nSeeds, Progress = progress };
+            var r = audit.Run(method);
+            var (min, max) = audit.ObjectiveRange();
+            return (r, min, max);
+        });
+        double range = hi - lo;
+        bool exact = probe is IExactTruth;
+        if (json)
+        {
+            var j = ToJson(report, cost, truthSample, null);
+            env.WriteJson(new Dictionary<string, object?>
+            {
+                ["audit"] = j,
+                ["truth"] = exact ? "exact (the evaluator's noise-free truth and exact optimum)" : $"held-out sample of {truthSample} evaluated networks",
+                ["objective_min"] = lo, ["objective_max"] = hi,
+                ["median_regret_share_of_range"] = range > 0 ? report.Method.MedianRegret / range : null,
+                ["worst_regret_share_of_range"] = range > 0 ? report.Method.WorstRegret / range : null,
+            });
+            return 0;
+        }
+        PrintTable(env, report, cost);
+        env.Console.WriteLine($"truth: {(exact ? "exact" : $"held-out sample of {truthSample} networks")}; objective range {CliEnv.Num(lo)}..{CliEnv.Num(hi)}: median regret {CliEnv.Num(100 * report.Method.MedianRegret / range, 3)}% of it, worst {CliEnv.Num(100 * report.Method.WorstRegret / range, 3)}%");
+        return 0;
+    }
+
+    internal static ISearchStrategy CreateMethod(string spec, AccuracyModel model, bool closedLoop, double marginSigmas)
     {
         var s = spec.Trim().ToLowerInvariant();
         var colon = s.IndexOf(':');
@@ -103,11 +149,13 @@ internal sealed class AuditCommand : ICliCommand
             case "additive":
                 return new PairwiseModelMethod(Count(), new ImprovedOptions { Pairwise = false, MarginSigmas = marginSigmas }, closedLoop);
             case "guided":
-                return new ModelGuidedSearch(Count());
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count() });
+            case "guided-enum":
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Solve = ModelSolveMode.Enumerate });
             case "guided-additive":
-                return new ModelGuidedSearch(Count(), new ImprovedOptions { Pairwise = false });
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Pairwise = false });
             case "guided-nostructure":
-                return new ModelGuidedSearch(Count(), new ImprovedOptions { Structure = false });
+                return new GuidedSearch(new GuidedOptions { Evaluations = Count(), Structure = false });
             default:
                 throw new MathNasException($"unknown estimator or method '{spec}': use {MethodHelp}");
         }
@@ -120,7 +168,7 @@ internal sealed class AuditCommand : ICliCommand
     }).ToList();
 
     /// <summary>For methods with a size (regression:K, pairwise:K, guided:N ...): the same method at another size.</summary>
-    internal static Func<int, IAuditMethod>? Resized(string spec, AccuracyModel model, bool closedLoop, double sigmas)
+    internal static Func<int, ISearchStrategy>? Resized(string spec, AccuracyModel model, bool closedLoop, double sigmas)
     {
         var colon = spec.IndexOf(':');
         if (colon < 0) return null;
@@ -199,7 +247,7 @@ internal sealed class AuditCommand : ICliCommand
     /// Regret against evaluations: both baselines over a grid of evaluation counts, the audited method's point, and for
     /// methods with a size the same method over the grid (with the harness's method seeds).
     /// </summary>
-    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed, Func<int, IAuditMethod>? resized, string label)
+    private static void WritePlot(string path, AuditHarness h, AuditReport r, string device, int seed, Func<int, ISearchStrategy>? resized, string label)
     {
         var budgets = r.Budgets.ToArray();
         var grid = new[] { 26, 50, 100, 200, 400, 800 }.Append(r.Method.Evaluations).Distinct().Order().ToArray();

@@ -45,13 +45,31 @@ internal sealed class SearchCommand : ICliCommand
         var format = CliEnv.ConfigFormatOption();
         var repeat = new Option<int>("--repeat") { Description = "solve N times in-process and report the median solve time (solve_ms_median)", DefaultValueFactory = _ => 1 };
         var json = CliEnv.JsonOption();
-        var cmd = new Command("search", "find the most accurate network under budgets (exact; proven optimal)")
-            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, format, repeat, json };
+        var evaluatorOpt = GuidedSearchMode.EvaluatorOption();
+        var evaluations = GuidedSearchMode.EvaluationsOption();
+        var seed = GuidedSearchMode.SeedOption();
+        var cmd = new Command("search", "find the most accurate network under budgets: by the guided search with an evaluator (--evaluator E --evaluations N: measured answers), or exactly over block tables (--tables T; the space's built-in tables by default, verified by measurement where the tool can measure their metric)")
+            { space, tables, model, max, top, verify, rounds, mode, timeLimit, solverOpt, outFile, format, repeat, json, evaluatorOpt, evaluations, seed };
         var evalOptions = new EvaluatorOptions();
         evalOptions.AddTo(cmd);
         env.SetAction(cmd, p =>
         {
             var sp = CliEnv.ResolveSpace(p.GetValue(space)!);
+            if (p.GetValue(evaluations) is { } nEval)
+            {
+                var guidedBudgets = Budget.ParseAll(p.GetValue(max) ?? []);
+                var twice = guidedBudgets.GroupBy(b => b.Metric).FirstOrDefault(g => g.Count() > 1);
+                if (twice is not null) throw new MathNasException($"budget '{twice.Key}' is given twice");
+                var evSpec = p.GetValue(evaluatorOpt) ?? throw new MathNasException("--evaluations needs --evaluator E (what measures the networks)");
+                bool Given(Option o) => p.GetResult(o) is { Implicit: false };
+                return GuidedSearchMode.Run(env, sp, evSpec, nEval, p.GetValue(seed), guidedBudgets,
+                    [new("--tables", Given(tables)), new("--accuracy-model", Given(model)), new("--top", Given(top)), new("--verify", Given(verify)),
+                     new("--rounds", Given(rounds)), new("--verify-mode", Given(mode)), new("--time-limit", Given(timeLimit)), new("--solver", Given(solverOpt)),
+                     new("--repeat", Given(repeat))],
+                    p.GetValue(outFile), p.GetValue(json));
+            }
+            if (p.GetValue(evaluatorOpt) is not null) throw new MathNasException("--evaluator starts the guided search and needs --evaluations N (or use --verify E to check a table search)");
+            if (p.GetResult(seed) is { Implicit: false }) throw new MathNasException("--seed belongs to the guided search (--evaluator E --evaluations N)");
             var ts = env.ResolveTables(p.GetValue(tables), sp);
             var am = CliEnv.ResolveAccuracyModel(p.GetValue(model), ts);
             var budgets = Budget.ParseAll(p.GetValue(max) ?? []);
@@ -85,6 +103,14 @@ internal sealed class SearchCommand : ICliCommand
             SearchResult result;
             ClosedLoopResult? loop = null;
             CachingEvaluator? evaluator = null;
+            // The built-in tables are verified by default on the machine the command runs on, where the tool can measure
+            // a budget's metric the way the tables were measured (README's first command: latency measured here).
+            bool defaultVerify = false;
+            if (verifySpec is null && p.GetValue(tables) is null && k == 1 && repeatCount == 1 && GuidedSearchMode.DefaultVerifier(sp, ts, budgets) is { } dv)
+            {
+                verifySpec = dv;
+                defaultVerify = true;
+            }
             if (verifySpec is not null)
             {
                 using var handle = evalOptions.Open(p, env, verifySpec, sp);
@@ -148,6 +174,8 @@ internal sealed class SearchCommand : ICliCommand
                 jsonObj["rounds"] = loop.Rounds;
                 jsonObj["verified"] = loop.Verified;
                 jsonObj["measured"] = loop.History.Count > 0 ? loop.History[^1].Measured : null;
+                jsonObj["verifier"] = verifySpec;
+                jsonObj["verified_by_default"] = defaultVerify;
                 jsonObj["history"] = loop.History.Select(h => new { round = h.Round, code = h.Code, predicted = h.Predicted, measured = h.Measured, broken = h.Broken, action = h.Action }).ToList();
             }
             if (result.Infeasibility is { } why)
@@ -161,7 +189,8 @@ internal sealed class SearchCommand : ICliCommand
                 // The loop ran and measured networks, but none met every budget: a report, not a user error.
                 if (p.GetValue(json)) env.WriteJson(jsonObj);
                 else ClosedLoopReport.Render(env, sp, problem, loop, evaluator!, predictor, solver.Name, am.Name());
-                env.Err.WriteLine($"error: {CliApp.OneLine(ClosedLoopReport.Unverified(loop, problem))}");
+                env.Err.WriteLine($"error: {CliApp.OneLine(ClosedLoopReport.Unverified(loop, problem))}" +
+                    (defaultVerify ? $" (the built-in tables were verified by default with '{verifySpec}' on this machine: raise the budget, or pass --tables to get the table's unverified answer)" : ""));
                 return ExitCodes.Unverified;
             }
 

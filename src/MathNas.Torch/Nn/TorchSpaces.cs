@@ -30,6 +30,9 @@ public sealed class Nb201MiniSpace : TorchSearchSpace
             $"NAS-Bench-201 cell space on a {config.Width}-channel network for Fashion-MNIST (28x28x1), built and measured with TorchSharp")
     {
         Config = config;
+        int none = Array.IndexOf(Nb201Config.Ops, "none");
+        Connectivity = [ConnectivityConstraint.ForCell("cell output reached from its input", Nb201Config.Edges.Select(e => e.From).ToArray(),
+            Nb201Config.Edges.Select(e => e.To).ToArray(), Enumerable.Repeat(none, Nb201Config.Edges.Length).ToArray())];
     }
 
     public Nb201Config Config { get; }

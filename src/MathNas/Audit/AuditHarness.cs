@@ -1,6 +1,8 @@
 using MathNas.Baselines;
 using MathNas.Estimation;
+using MathNas.Search;
 using MathNas.Spaces;
+using MathNas.Strategies;
 using MathNas.Validation;
 
 namespace MathNas.Audit;
@@ -69,7 +71,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
     public double[] BudgetValues() => Audit.Budgets.Percentiles(Truth.Metric(Cost), Percentiles);
 
     /// <summary>Runs the method once (with <paramref name="seed"/>) and both baselines over <see cref="BaselineSeeds"/> seeds with its evaluation count.</summary>
-    public AuditReport Run(IAuditMethod method, int seed = 0)
+    public AuditReport Run(ISearchStrategy method, int seed = 0)
     {
         var budgets = BudgetValues();
         Progress?.Report(new ProgressInfo($"audit {method.Name}", 0, 3));
@@ -77,15 +79,15 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         int evaluations = report.Evaluations;
 
         Progress?.Report(new ProgressInfo("random search", 1, 3));
-        var random = RunBaseline("random", evaluations, budgets, seed, (e, s) => RandomSearch.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
+        var random = RunBaseline("random", evaluations, budgets, seed, new RandomSearchStrategy(evaluations));
         Progress?.Report(new ProgressInfo("regularised evolution", 2, 3));
-        var evolution = RunBaseline("evolution", evaluations, budgets, seed, (e, s) => RegularisedEvolution.Run(Truth.Space, e, evaluations, Objective, Cost, budgets, s));
+        var evolution = RunBaseline("evolution", evaluations, budgets, seed, new EvolutionStrategy(evaluations));
         Progress?.Report(new ProgressInfo("done", 3, 3));
         return new AuditReport(Truth.Space.Name, Objective, Cost, Percentiles, budgets, report, random, evolution);
     }
 
     /// <summary>Runs and scores the method alone (<see cref="MethodSeeds"/> times); Spearman values are medians over the runs.</summary>
-    public MethodReport RunMethod(IAuditMethod method, double[] budgets, int seed)
+    public MethodReport RunMethod(ISearchStrategy method, double[] budgets, int seed)
     {
         var perSeed = new List<IReadOnlyList<AuditRow>>();
         var evals = new List<double>();
@@ -94,14 +96,17 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         for (int r = 0; r < Math.Max(1, MethodSeeds); r++)
         {
             var ev = new CachingEvaluator(Truth.AsEvaluator());
-            var ctx = new AuditContext { Truth = Truth, Evaluator = ev, Cost = Cost, Objective = Objective, Budgets = budgets, Seed = seed + r, Progress = Progress };
-            var answer = method.Run(ctx);
-            if (answer.Chosen.Count != budgets.Length)
-                throw new MathNasException($"method '{method.Name}' answered {answer.Chosen.Count} budgets, expected {budgets.Length}");
+            var answer = method.Run(Task(ev, budgets, seed + r));
+            if (answer.Answers.Count != budgets.Length)
+                throw new MathNasException($"method '{method.Name}' answered {answer.Answers.Count} budgets, expected {budgets.Length}");
             evals.Add(ev.Evaluations);
-            perSeed.Add(Score(budgets, answer.Chosen));
-            if (answer.PredictedObjective is { } po) sObj.Add(RankCorrelation.Spearman(po, Truth.Metric(Objective)));
-            if (answer.PredictedCost is { } pc) sCost.Add(RankCorrelation.Spearman(pc, Truth.Metric(Cost)));
+            perSeed.Add(Score(budgets, answer.Answers.Select(x => x.Network).ToList()));
+            // The method's final model, ranked against the truth here (the method never sees the truth).
+            if (answer.Predict is { } predict)
+            {
+                sObj.Add(RankCorrelation.Spearman(Truth.Networks.Select(a => predict(a, Objective)).ToArray(), Truth.Metric(Objective)));
+                sCost.Add(RankCorrelation.Spearman(Truth.Networks.Select(a => predict(a, Cost)).ToArray(), Truth.Metric(Cost)));
+            }
         }
         var rep = Summarise(method.Name, (int)Math.Round(Budgets.Median(evals)), perSeed);
         return rep with
@@ -110,6 +115,28 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
             CostSpearman = sCost.Count == 0 ? null : Budgets.Median(sCost),
             WorstRegret = perSeed.Max(rs => rs.Max(x => x.Regret)),
         };
+    }
+
+    /// <summary>What a method is given: the space, a counting evaluator over the truth, one budget set per budget value.</summary>
+    private StrategyTask Task(CachingEvaluator ev, double[] budgets, int seed) => new()
+    {
+        Space = Truth.Space, Evaluator = ev, Objective = Objective, Seed = seed, Progress = Progress,
+        BudgetSets = budgets.Select(b => (IReadOnlyList<Budget>)[new Budget(Cost, b)]).ToList(),
+    };
+
+    /// <summary>A baseline strategy over <see cref="BaselineSeeds"/> seeds (seed * 1000 + s), medians reported.</summary>
+    public MethodReport RunBaseline(string name, int evaluations, double[] budgets, int seed, ISearchStrategy strategy)
+    {
+        var perSeed = new List<IReadOnlyList<AuditRow>>();
+        var evals = new List<int>();
+        for (int s = 0; s < BaselineSeeds; s++)
+        {
+            var ev = new CachingEvaluator(Truth.AsEvaluator());
+            var r = strategy.Run(Task(ev, budgets, seed * 1000 + s));
+            evals.Add(ev.Evaluations);
+            perSeed.Add(Score(budgets, r.Answers.Select(x => x.Network).ToList()));
+        }
+        return Summarise(name, (int)Math.Round(Budgets.Median(evals.Select(e => (double)e))), perSeed);
     }
 
     public MethodReport RunBaseline(string name, int evaluations, double[] budgets, int seed, Func<CachingEvaluator, int, BaselineResult> run)
@@ -151,7 +178,7 @@ public sealed class AuditHarness(GroundTruth truth, string cost, string objectiv
         return rows;
     }
 
-    private MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed)
+    internal static MethodReport Summarise(string name, int evaluations, List<IReadOnlyList<AuditRow>> perSeed)
     {
         var seedMedians = perSeed.Select(rows => Budgets.Median(rows.Select(r => r.Regret))).ToList();
         IReadOnlyList<AuditRow> rows;

@@ -2,6 +2,7 @@ using MathNas.Estimation;
 using MathNas.Prediction;
 using MathNas.Search;
 using MathNas.Spaces;
+using MathNas.Strategies;
 
 namespace MathNas.Audit;
 
@@ -12,7 +13,7 @@ namespace MathNas.Audit;
 /// (<see cref="ClosedLoopSearch"/>): evaluate the answer; when it breaks the budget, exclude it (no-good cut), tighten
 /// the budget by the measured error and re-solve, up to <see cref="MaxRounds"/> rounds.
 /// </summary>
-public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = AccuracyModel.Linear, bool closedLoop = false, int maxRounds = 20, string solver = "bnb") : IAuditMethod
+public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = AccuracyModel.Linear, bool closedLoop = false, int maxRounds = 20, string solver = "bnb") : ISearchStrategy
 {
     public string Estimator { get; } = estimator;
     public AccuracyModel AccuracyModel { get; } = accuracyModel;
@@ -22,35 +23,36 @@ public sealed class PaperMethod(string estimator, AccuracyModel accuracyModel = 
 
     public string Name => $"paper[{Estimator}, {AccuracyModel.Name()}, {(ClosedLoop ? "closed" : "open")} loop]";
 
-    public MethodAnswer Run(AuditContext ctx)
+    public StrategyResult Run(StrategyTask task)
     {
-        var tables = BlockEstimators.Parse(Estimator, ctx.Seed).Estimate(ctx.Space, ctx.Evaluator);
-        var predictor = new Predictor(ctx.Space, tables, AccuracyModel);
-        var nets = ctx.Truth.Networks;
-        var acc = nets.Select(predictor.PredictAccuracy).ToArray();
-        var cost = nets.Select(a => predictor.Predict(ctx.Cost, a)).ToArray();
+        var tables = BlockEstimators.Parse(Estimator, task.Seed).Estimate(task.Space, task.Evaluator);
+        var predictor = new Predictor(task.Space, tables, AccuracyModel);
         var solver = SearchSolvers.Create(Solver);
         var chosen = new List<Architecture?>();
         var rounds = new List<int>();
-        foreach (var budget in ctx.Budgets)
+        foreach (var set in task.BudgetSets)
         {
-            var problem = SearchProblemBuilder.Build(ctx.Space, tables, AccuracyModel, [new Budget(ctx.Cost, budget)]);
+            var problem = SearchProblemBuilder.Build(task.Space, tables, AccuracyModel, set);
             if (!ClosedLoop)
             {
                 var r = solver.Solve(problem, new SolveOptions { Diagnose = false });
                 if (r.Status is not (SolveStatus.Optimal or SolveStatus.Infeasible))
-                    throw new MathNasException($"the solver did not prove an optimum for budget {budget} ({r.Status.Name()})");
+                    throw new MathNasException($"the solver did not prove an optimum for budgets {string.Join(", ", set)} ({r.Status.Name()})");
                 chosen.Add(r.Best is null ? null : new Architecture(r.Best.Code));
                 rounds.Add(1);
             }
             else
             {
-                var r = ClosedLoopSearch.Run(solver, problem, ctx.Evaluator, MaxRounds, ClosedLoopMode.Both, new SolveOptions { Diagnose = false });
+                var r = ClosedLoopSearch.Run(solver, problem, task.Evaluator, MaxRounds, ClosedLoopMode.Both, new SolveOptions { Diagnose = false });
                 // Unverified after the rounds: the last network measured breaks the budget, so it is no answer.
                 chosen.Add(r.Verified && r.Final.Best is not null ? new Architecture(r.Final.Best.Code) : null);
                 rounds.Add(r.Rounds);
             }
         }
-        return new MethodAnswer(chosen) { PredictedObjective = acc, PredictedCost = cost, Rounds = ClosedLoop ? rounds : null };
+        return StrategyResult.Of(chosen) with
+        {
+            Predict = (a, metric) => metric == task.Objective ? predictor.PredictAccuracy(a) : predictor.Predict(metric, a),
+            Rounds = ClosedLoop ? rounds : null,
+        };
     }
 }

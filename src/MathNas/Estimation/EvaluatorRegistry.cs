@@ -135,5 +135,6 @@ internal static class BuiltInEvaluators
     {
         EvaluatorRegistry.Register(NasBench201BenchmarkEvaluator.RegistryEntry);
         EvaluatorRegistry.Register(Workers.ProcessEvaluator.RegistryEntry);
+        EvaluatorRegistry.Register(SyntheticPairwiseEvaluator.RegistryEntry);
     }
 }

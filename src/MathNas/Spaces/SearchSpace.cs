@@ -65,6 +65,29 @@ public class SearchSpace
     public string FlopsUnit { get; }
     public string ParamsUnit { get; }
 
+    /// <summary>
+    /// Structure the space declares (e.g. a cell must join its input to its output): networks that break it are valid
+    /// codes but degenerate; the guided search keeps them out of its samples and solves (<see cref="IsConnected"/>).
+    /// </summary>
+    public IReadOnlyList<ConnectivityConstraint> Connectivity { get; init; } = [];
+
+    /// <summary>The network with every node that lies on no whole path of a <see cref="Connectivity"/> constraint removed (the same function).</summary>
+    public Architecture Canonical(Architecture a)
+    {
+        foreach (var c in Connectivity) a = c.Canonical(a);
+        return a;
+    }
+
+    /// <summary>True when the network has no dead computation (<see cref="Canonical"/> leaves it unchanged).</summary>
+    public bool IsCanonical(Architecture a) => Connectivity.Count == 0 || Canonical(a).Equals(a);
+
+    /// <summary>True when the network meets every <see cref="Connectivity"/> constraint of the space.</summary>
+    public bool IsConnected(Architecture a)
+    {
+        foreach (var c in Connectivity) if (!c.IsSatisfied(a)) return false;
+        return true;
+    }
+
     public int NodeCount => Nodes.Count;
     public int[] ChoiceCounts => Nodes.Select(n => n.Count).ToArray();
     public int TotalBlocks => Nodes.Sum(n => n.Count);

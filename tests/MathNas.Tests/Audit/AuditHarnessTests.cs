@@ -2,6 +2,7 @@ using MathNas.Audit;
 using MathNas.Improved;
 using MathNas.Prediction;
 using MathNas.Spaces;
+using MathNas.Strategies;
 using MathNas.Tables;
 
 namespace MathNas.Tests.Audit;
@@ -84,10 +85,10 @@ public class AuditHarnessTests
         Assert.Equal(0, report.Method.Evaluations);
     }
 
-    private sealed class FixedAnswer(IReadOnlyList<Architecture?> chosen) : IAuditMethod
+    private sealed class FixedAnswer(IReadOnlyList<Architecture?> chosen) : ISearchStrategy
     {
         public string Name => "fixed";
-        public MethodAnswer Run(AuditContext context) => new(chosen);
+        public StrategyResult Run(StrategyTask task) => StrategyResult.Of(chosen);
     }
 
     [Theory]
@@ -124,7 +125,7 @@ public class AuditHarnessTests
     public void GuidedSearchSpendsItsEvaluationsAndNeverBreaksABudget()
     {
         var t = SyntheticTruth.Make(seed: 8, pairwise: 1, latencyPairwise: 0.5, nodes: 6, blocks: 4);
-        var report = new AuditHarness(t, SyntheticTruth.Cost) { BaselineSeeds = 3 }.Run(new ModelGuidedSearch(120), seed: 1);
+        var report = new AuditHarness(t, SyntheticTruth.Cost) { BaselineSeeds = 3 }.Run(new GuidedSearch(new GuidedOptions { Evaluations = 120 }), seed: 1);
         Assert.Equal(120, report.Method.Evaluations);
         Assert.Equal(0, report.Method.Violations);
         Assert.All(report.Method.Rows, r => Assert.True(r.Answered));
@@ -143,16 +144,23 @@ public class AuditHarnessTests
         var t = SyntheticTruth.Make(seed: 6, pairwise: 2, latencyPairwise: 0.7);
         var h = new AuditHarness(t, SyntheticTruth.Cost);
         var budgets = h.BudgetValues();
-        var ctx = new AuditContext { Truth = t, Evaluator = new MathNas.Estimation.CachingEvaluator(t.AsEvaluator()), Cost = SyntheticTruth.Cost, Budgets = budgets };
-        var answer = new PaperMethod(estimator, model).Run(ctx);
+        var task = new StrategyTask
+        {
+            Space = t.Space, Evaluator = new MathNas.Estimation.CachingEvaluator(t.AsEvaluator()),
+            BudgetSets = budgets.Select(b => (IReadOnlyList<MathNas.Search.Budget>)[new MathNas.Search.Budget(SyntheticTruth.Cost, b)]).ToList(),
+        };
+        var answer = new PaperMethod(estimator, model).Run(task);
+        var po = t.Networks.Select(a => answer.Predict!(a, MetricNames.Accuracy)).ToArray();
+        var pc = t.Networks.Select(a => answer.Predict!(a, SyntheticTruth.Cost)).ToArray();
         for (int b = 0; b < budgets.Length; b++)
         {
-            int k = EnumerationSearch.ArgMax(answer.PredictedObjective!, answer.PredictedCost!, budgets[b]);
-            if (k < 0) { Assert.Null(answer.Chosen[b]); continue; }
-            Assert.NotNull(answer.Chosen[b]);
-            int c = t.IndexOf(answer.Chosen[b]!);
-            Assert.True(answer.PredictedCost![c] <= budgets[b] + 1e-9);
-            Assert.Equal(answer.PredictedObjective![k], answer.PredictedObjective[c], 9);
+            var chosen = answer.Answers[b].Network;
+            int k = EnumerationSearch.ArgMax(po, pc, budgets[b]);
+            if (k < 0) { Assert.Null(chosen); continue; }
+            Assert.NotNull(chosen);
+            int c = t.IndexOf(chosen!);
+            Assert.True(pc[c] <= budgets[b] + 1e-9);
+            Assert.Equal(po[k], po[c], 9);
         }
     }
 

@@ -37,6 +37,8 @@ public sealed class NasBench201Space : SearchSpace, IConfigSpace
             $"NAS-Bench-201 cell space (6 edges x 5 ops, 15,625 networks), {macro.InputSize}x{macro.InputSize} input, {macro.Classes} classes; base op nor_conv_3x3")
     {
         Macro = macro;
+        Connectivity = [ConnectivityConstraint.ForCell("cell output reached from its input", Edges.Select(e => e.From).ToArray(),
+            Edges.Select(e => e.To).ToArray(), Enumerable.Repeat(0, EdgeCount).ToArray())];
     }
 
     public NasBench201Macro Macro { get; }

@@ -1,5 +1,6 @@
 using MathNas.Audit;
 using MathNas.Spaces;
+using MathNas.Strategies;
 
 namespace MathNas.Improved;
 
@@ -101,29 +102,32 @@ public static class ImprovedModels
 /// <see cref="ImprovedOptions.MarginSigmas"/> times the latency model's held-out error; closed loop: verify and cut as in
 /// <see cref="PaperMethod"/>.
 /// </summary>
-public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = null, bool closedLoop = false, int maxRounds = 20) : IAuditMethod
+public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = null, bool closedLoop = false, int maxRounds = 20) : ISearchStrategy
 {
     public ImprovedOptions Options { get; } = options ?? new ImprovedOptions();
     public int Samples { get; } = samples;
 
     public string Name => $"{(Options.Pairwise ? "pairwise" : "additive")}:{Samples}[{(Options.Structure ? "structure, " : "")}margin {Options.MarginSigmas:0.#}σ, {(closedLoop ? "closed" : "open")} loop]";
 
-    public MethodAnswer Run(AuditContext ctx)
+    public StrategyResult Run(StrategyTask task)
     {
-        var graph = Options.Structure ? CellGraph.For(ctx.Space) : null;
-        var rng = new Random(ctx.Seed);
-        var nets = ImprovedModels.StratifiedSample(ctx.Space, Samples, rng, graph);
-        foreach (var a in nets) ctx.Evaluator.Evaluate(a);
-        var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Objective)).ToList());
-        var lat = ImprovedModels.FitCost(ctx.Space, graph, Options.Pairwise, nets, nets.Select(a => ctx.Evaluator.Evaluate(a, ctx.Cost)).ToList());
-        var all = ctx.Truth.Networks;
+        var space = task.Space;
+        var ev = task.Evaluator;
+        string cost = task.SingleCost;
+        var graph = Options.Structure ? CellGraph.For(space) : null;
+        var rng = new Random(task.Seed);
+        var nets = ImprovedModels.StratifiedSample(space, Samples, rng, graph);
+        foreach (var a in nets) ev.Evaluate(a);
+        var acc = new ImprovedModels.AccuracyModel(space, graph, Options.Pairwise).Fit(nets, nets.Select(a => ev.Evaluate(a, task.Objective)).ToList());
+        var lat = ImprovedModels.FitCost(space, graph, Options.Pairwise, nets, nets.Select(a => ev.Evaluate(a, cost)).ToList());
+        var all = EnumerationSearch.Networks(space, Name);
         var pa = all.Select(acc.Predict).ToArray();
         var pl = all.Select(lat.Predict).ToArray();
         bool[] allowed = all.Select(a => graph is null || graph.IsConnected(a)).ToArray();
         double margin = Options.MarginSigmas * lat.LooRmse;
         var chosen = new List<Architecture?>();
         var rounds = new List<int>();
-        foreach (var budget in ctx.Budgets)
+        foreach (var budget in task.SingleCostBudgets)
         {
             var excluded = new HashSet<int>();
             double effective = budget - margin;
@@ -136,7 +140,7 @@ public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = 
                 if (k < 0) break;
                 answer = all[k];
                 if (!closedLoop) break;
-                double measured = ctx.Evaluator.Evaluate(all[k], ctx.Cost);
+                double measured = ev.Evaluate(all[k], cost);
                 if (Feasibility.IsMet(measured, budget)) break;
                 excluded.Add(k);
                 double error = measured - pl[k];
@@ -145,74 +149,11 @@ public sealed class PairwiseModelMethod(int samples, ImprovedOptions? options = 
             chosen.Add(answer);
             rounds.Add(round);
         }
-        return new MethodAnswer(chosen) { PredictedObjective = pa, PredictedCost = pl, Rounds = closedLoop ? rounds : null,
-            Notes = $"latency LOO RMSE {lat.LooRmse:G4}, accuracy LOO RMSE {acc.Ridge.LooRmse:G4}" };
-    }
-}
-
-/// <summary>
-/// Improved search with a fixed total of evaluations per device, shared by all budgets: a stratified initial sample,
-/// then rounds in which both pairwise models are refitted and, for every budget, the unevaluated network with the
-/// highest predicted accuracy among those predicted to meet it is evaluated (verification of the predicted optimum,
-/// adaptively near it). The answer per budget is the best evaluated network whose MEASURED latency meets it, so an
-/// answer never breaks its budget.
-/// </summary>
-public sealed class ModelGuidedSearch(int evaluations, ImprovedOptions? options = null) : IAuditMethod
-{
-    public ImprovedOptions Options { get; } = options ?? new ImprovedOptions();
-    public int TotalEvaluations { get; } = evaluations;
-
-    public string Name => $"guided:{TotalEvaluations}[{(Options.Pairwise ? "pairwise" : "additive")}{(Options.Structure ? ", structure" : "")}, init {Options.InitialFraction:0.##}]";
-
-    public MethodAnswer Run(AuditContext ctx)
-    {
-        if (TotalEvaluations < 10) throw new MathNasException("guided search needs at least 10 evaluations");
-        var graph = Options.Structure ? CellGraph.For(ctx.Space) : null;
-        var rng = new Random(ctx.Seed);
-        var ev = ctx.Evaluator;
-        int start = ev.Evaluations;
-        int initial = Math.Max(10, (int)Math.Round(TotalEvaluations * Options.InitialFraction));
-        var evaluated = new List<Architecture>();
-        var evaluatedSet = new HashSet<Architecture>();
-        void Eval(Architecture a)
+        return StrategyResult.Of(chosen) with
         {
-            if (!evaluatedSet.Add(a)) return;
-            ev.Evaluate(a);
-            evaluated.Add(a);
-        }
-        foreach (var a in ImprovedModels.StratifiedSample(ctx.Space, initial, rng, graph)) Eval(a);
-
-        var all = ctx.Truth.Networks;
-        bool[] allowed = all.Select(a => graph is null || graph.IsConnected(a)).ToArray();
-        double[] pa = [], pl = [];
-        int round = 0;
-        while (ev.Evaluations - start < TotalEvaluations)
-        {
-            round++;
-            var acc = new ImprovedModels.AccuracyModel(ctx.Space, graph, Options.Pairwise).Fit(evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Objective)).ToList());
-            var lat = ImprovedModels.FitCost(ctx.Space, graph, Options.Pairwise, evaluated, evaluated.Select(a => ev.Evaluate(a, ctx.Cost)).ToList());
-            pa = all.Select(acc.Predict).ToArray();
-            pl = all.Select(lat.Predict).ToArray();
-            int before = ev.Evaluations;
-            var picks = new HashSet<int>();
-            foreach (var budget in ctx.Budgets)
-            {
-                if (ev.Evaluations - start + picks.Count >= TotalEvaluations) break;
-                int k = EnumerationSearch.ArgMax(pa, pl, budget, i => allowed[i] && !evaluatedSet.Contains(all[i]) && !picks.Contains(i));
-                if (k >= 0) picks.Add(k);
-            }
-            foreach (var k in picks) Eval(all[k]);
-            if (ev.Evaluations == before)
-            {
-                // Nothing new is predicted feasible: spend one evaluation on a fresh stratified network.
-                var extra = ImprovedModels.StratifiedSample(ctx.Space, 1, rng, graph, evaluatedSet);
-                if (extra.Count == 0) break;
-                Eval(extra[0]);
-            }
-            ctx.Progress?.Report(new ProgressInfo("guided search", ev.Evaluations - start, TotalEvaluations, $"round {round}"));
-        }
-        var chosen = ctx.Budgets.Select(b => Baselines.BaselineSearch.BestFeasible(ev, evaluated, ctx.Objective, ctx.Cost, b)).ToList();
-        return new MethodAnswer(chosen) { PredictedObjective = pa.Length > 0 ? pa : null, PredictedCost = pl.Length > 0 ? pl : null,
-            Notes = $"{round} rounds" };
+            Predict = (a, metric) => metric == task.Objective ? acc.Predict(a) : lat.Predict(a),
+            Rounds = closedLoop ? rounds : null,
+            Notes = $"latency LOO RMSE {lat.LooRmse:G4}, accuracy LOO RMSE {acc.Ridge.LooRmse:G4}",
+        };
     }
 }
