@@ -67,6 +67,9 @@ internal static class OptionLimits
         ["--limit"] = new(0, int.MaxValue),
         ["--networks"] = new(2, 1_000_000),
         ["--roundtrip-count"] = new(1, 10_000_000),
+        // guided search and the any-space audit
+        ["--evaluations"] = new(1, 10_000_000),
+        ["--truth-sample"] = new(20, 10_000_000),
     };
 
     /// <summary>Every option of the tree whose value is a number.</summary>

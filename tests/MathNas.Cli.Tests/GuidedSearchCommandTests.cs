@@ -36,7 +36,7 @@ public class GuidedSearchCommandTests
     [Fact]
     public void ABudgetNoMeasuredNetworkMeetsIsAnErrorNotAnAnswer()
     {
-        var r = Guided("--max", "latency:synthetic=-1");
+        var r = Guided("--max", "latency:synthetic=0");
         Assert.Equal(2, r.ExitCode);
         // Progress lines, then one error line.
         var last = r.Err.Trim().Split('\n')[^1];

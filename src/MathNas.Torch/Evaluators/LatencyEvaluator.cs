@@ -49,7 +49,7 @@ public sealed record LatencyOptions
 
     public void Check()
     {
-        if (Statistic is not ("median" or "min")) throw new MathNasException($"latency statistic must be median or min, not '{Statistic}'");
+        if (!Statistics.Contains(Statistic)) throw new MathNasException($"unknown latency statistic '{Statistic}': use {string.Join(", ", Statistics)}");
         if (Batch <= 0) throw new MathNasException($"latency batch must be positive, not {Batch}");
         if (Warmup < 0) throw new MathNasException($"latency warm-up must be 0 or more, not {Warmup}");
         if (Repeats < 3) throw new MathNasException($"latency repeats must be at least 3, not {Repeats}");

@@ -84,9 +84,34 @@ public sealed class SyntheticPairwiseEvaluator : IEvaluator, IExactTruth
                 wl[c] = latScale * Normal();
             }
         }
+        // Latency cannot be negative: the intercept takes a fixed overhead (0.01 ms) plus a bound on how far the pair
+        // terms can pull a network down (per pair its largest weight, or for descriptor pairs the sum of |weight| times the
+        // largest descriptor products). A constant: it moves every network's latency alike, so the exact optimum under a
+        // budget shifted by it is the same.
+        double pairFloor = 0;
+        foreach (var p in Layout.Pairs)
+        {
+            int cols = p.Table ? (space.Nodes[p.I].Count - 1) * (space.Nodes[p.K].Count - 1) : PairwiseLayout.PairRank * PairwiseLayout.PairRank;
+            if (p.Table)
+            {
+                double worst = 0;
+                for (int c = p.Start; c < p.Start + cols; c++) worst = Math.Max(worst, -wl[c]);
+                pairFloor += worst;
+            }
+            else
+            {
+                double di = Layout.Descriptors[p.I].Max(d => d.Take(PairwiseLayout.PairRank).Max(Math.Abs));
+                double dk = Layout.Descriptors[p.K].Max(d => d.Take(PairwiseLayout.PairRank).Max(Math.Abs));
+                for (int c = p.Start; c < p.Start + cols; c++) pairFloor += Math.Abs(wl[c]) * di * dk;
+            }
+        }
+        cl += MinLatencyMs + pairFloor;
         _acc = new PairwiseModel(Layout, ca, wa);
         _lat = new PairwiseModel(Layout, cl, wl);
     }
+
+    /// <summary>The fixed overhead every network's synthetic latency includes, in ms.</summary>
+    public const double MinLatencyMs = 0.01;
 
     public SearchSpace Space { get; }
     public double Noise { get; }
