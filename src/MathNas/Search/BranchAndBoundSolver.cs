@@ -13,7 +13,12 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
 {
     public override string Name => "bnb";
 
-    public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options)
+    /// <summary>Dispatches by <see cref="ExactPortfolio"/>: the tree search, the one-row core DP, or the race with CP-SAT.</summary>
+    public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options) =>
+        ExactPortfolio.SolveLinear(problem, k, deadline, options, TreeSearch);
+
+    /// <summary>The depth-first tree search alone (no dispatch).</summary>
+    public static CoreResult TreeSearch(SearchProblem problem, int k, long deadline, SolveOptions options)
     {
         var w = new Worker(problem, k, deadline, options);
         return w.Run();
@@ -528,7 +533,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
                 TryInsert(_code);
                 return;
             }
-            if ((++_nodes & 1023) == 0 && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            if ((++_nodes & 1023) == 0 && ((_deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) || _o.Cancel.IsCancellationRequested)) _aborted = true;
             if (_nodes > _nodeLimit) _aborted = true;
             if (_nodes > _probeLimit) _probed = true;
             var cs = _cand[d];

@@ -66,6 +66,10 @@ public sealed record SolveOptions
     public long? NodeLimit { get; init; }
     /// <summary>Known networks to seed the incumbent with (warm start); infeasible ones are ignored.</summary>
     public IReadOnlyList<int[]>? Hints { get; init; }
+    /// <summary>Stops the solve like the time limit does (best found and a proven bound); used by the solver portfolio.</summary>
+    public CancellationToken Cancel { get; init; }
+    /// <summary>Let the default solver race OR-Tools CP-SAT when its own search does not prove the optimum quickly (<see cref="ExactPortfolio"/>).</summary>
+    public bool Portfolio { get; init; } = true;
 }
 
 /// <summary>An exact solver of <see cref="SearchProblem"/>s.</summary>
