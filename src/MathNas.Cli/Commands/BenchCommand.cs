@@ -14,9 +14,15 @@ internal sealed class BenchCommand : ICliCommand
         var quick = new Option<bool>("--quick") { Description = "fewer repetitions and no 100x30 instance (a fast smoke run)" };
         var only = new Option<string?>("--only") { Description = "run only the instances whose name contains this text" };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "skip OR-Tools (project solver and brute force only)" };
-        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small)") { json, quick, only, noBaseline };
+        var hard = new Option<bool>("--hard") { Description = "the hard knapsack families (strongly/weakly/inverse correlated, ratio objective), a subset of the grid: bnb vs CP-SAT, SCIP and the one-budget DP" };
+        var grid = new Option<bool>("--grid") { Description = "like --hard, the whole grid: nodes {10,50,200} x blocks {5,20,50,100} x budgets {1,2,4} x 4 families x percentiles {10,50,90} (long)" };
+        var hardLimit = new Option<double>("--time-limit") { Description = "with --hard/--grid: time limit per solver and instance, seconds", DefaultValueFactory = _ => 10 };
+        var noScip = new Option<bool>("--no-scip") { Description = "with --hard/--grid: skip OR-Tools SCIP" };
+        var cmd = new Command("bench", "benchmark the exact search: project solver vs OR-Tools (and brute force where small)") { json, quick, only, noBaseline, hard, grid, hardLimit, noScip };
         env.SetAction(cmd, p =>
         {
+            if (p.GetValue(hard) || p.GetValue(grid))
+                return HardBenchReport.Run(env, p.GetValue(grid), p.GetValue(only), p.GetValue(hardLimit), !p.GetValue(noScip), p.GetValue(json));
             bool q = p.GetValue(quick);
             var filter = p.GetValue(only);
             var entries = new List<BenchEntry>();

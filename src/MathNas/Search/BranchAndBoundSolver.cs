@@ -53,6 +53,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         // Top-k incumbents, best first.
         private readonly List<Solution> _best = new();
         private double _tolObj;
+        private double _tieEps;
         private double _tolLag;
         private long _nodes;
         private bool _aborted;
@@ -96,6 +97,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             double scale = Math.Abs(_p.Constant);
             for (int i = 0; i < _m; i++) foreach (var v in _p.Value[i]) scale = Math.Max(scale, Math.Abs(v));
             _tolObj = 1e-9 * Math.Max(1, scale * Math.Sqrt(_m));
+            _tieEps = 1e-12 * Math.Max(1, scale * _m);
 
             // ---- candidates (dominance pruning) ----
             var cand = new List<int>[_m];
@@ -549,7 +551,8 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             int node = _order[d];
             for (int c = 0; c < cs.Length; c++)
             {
-                double thr = Threshold - _tolObj;
+                // Without the tie rule, a child must beat the k-th incumbent by more than the rounding of the bounds.
+                double thr = _o.TieBreak ? Threshold - _tolObj : Threshold + 2 * _tolLag + _tieEps;
                 double lag = lagConst + red[c];
                 if (_probed && !_aborted) return;
                 if (_aborted)

@@ -7,10 +7,11 @@ namespace MathNas.Search;
 /// <list type="number">
 /// <item>Rows that no network can break are ignored; a row no network can meet makes the problem infeasible.</item>
 /// <item>The depth-first tree search runs first with a small deterministic node budget (2,000 nodes with one binding
-/// row, 200,000 with several). Easy instances finish there, with the tree search's tie rule (equal objective: the
+/// row and at most 2,000 blocks; 200,000 nodes with several binding rows; a larger one-row problem goes to the core at once). Easy instances finish there, with the tree search's tie rule (equal objective: the
 /// lexicographically smaller code).</item>
 /// <item>One binding row: the exact core dynamic programme <see cref="OneRowCore"/>, seeded with the tree's incumbents.</item>
-/// <item>Several binding rows: the tree search and OR-Tools CP-SAT (<see cref="CpSatModel"/>) race on two threads within
+/// <item>Several binding rows: the tree search (now without the tie rule: it stops at the first network no other beats,
+/// see <see cref="SolveOptions.TieBreak"/>) and OR-Tools CP-SAT (<see cref="CpSatModel"/>) race on two threads within
 /// the same time limit, both seeded with the incumbents; the first proof wins and stops the other. When neither proves
 /// the optimum in time, the best networks of both and the smaller of their proven bounds are returned. Which of
 /// several equally good networks comes back can then depend on which solver proves first (the objective and the
@@ -25,6 +26,9 @@ public static class ExactPortfolio
 
     /// <summary>Node budget of the first tree-search pass with one binding row.</summary>
     public const long OneRowTreeNodes = 2_000;
+
+    /// <summary>With one binding row and more blocks than this, the core DP runs at once (the tree search's set-up alone costs more).</summary>
+    public const int OneRowTreeBlocks = 2_000;
 
     /// <summary>Node budget of the first tree-search pass with several binding rows (before CP-SAT joins).</summary>
     public const long MultiRowTreeNodes = 200_000;
@@ -56,9 +60,10 @@ public static class ExactPortfolio
         long budget = rows.Count == 1 ? OneRowTreeNodes : MultiRowTreeNodes;
         bool portfolio = o.Portfolio && o.NodeLimit is null;
         if (rows.Count > 1 && !portfolio) return tree(p, k, deadline, o);
+        if (rows.Count == 1 && p.Counts.Sum() > OneRowTreeBlocks) return OneRowCore.Solve(p, rows[0], k, deadline, o);
         var first = tree(p, k, deadline, o with { NodeLimit = o.NodeLimit is { } nl ? Math.Min(nl, budget) : budget });
         if (first.Complete || Stopped(deadline, o)) return first;
-        var o2 = o with { Hints = (o.Hints ?? []).Concat(first.Solutions.Select(s => s.Code)).ToList() };
+        var o2 = o with { Hints = (o.Hints ?? []).Concat(first.Solutions.Select(s => s.Code)).ToList(), TieBreak = false };
         if (rows.Count == 1) return Merge(first, OneRowCore.Solve(p, rows[0], k, deadline, o2), k);
         return Merge(first, Race(p, k, deadline, o2, tree), k);
     }

@@ -20,9 +20,12 @@ namespace MathNas.Search;
 /// residual r = capacity - cost is worth at most value + Up*r (r &gt;= 0) or value + Down*r (r &lt; 0): a state whose bound
 /// cannot beat the k-th incumbent is dropped, and a state dominated on (cost, value) by N others is dropped. Nodes
 /// enter the core in order of how close their neighbouring hull slopes are to lambda* (which tightens Up and Down
-/// fastest); the search is proven complete when no state is left or every node is in the core. All comparisons
-/// use exact real arithmetic (no scaling); the capacity used for pruning is widened by the row's tolerance and a
-/// rounding margin, and incumbents are accepted only by the canonical feasibility check.</para>
+/// fastest); the search is proven complete when no state is left or every node is in the core. Costs and values
+/// stay real numbers (no scaling). Bounds use the row's exact capacity and drop a state unless it beats the k-th
+/// incumbent by more than 1e-12 of the objective's magnitude (rounding of sums); states up to the capacity plus the
+/// row's tolerance are offered as incumbents, which are accepted only by the canonical check. So the result is
+/// optimal for the exact capacity up to that rounding margin (a network that only fits inside the tolerance band
+/// is returned when the search meets it, not searched for).</para>
 /// <para>Ties among networks of equal objective are broken by the order in which the core meets them
 /// (deterministic, not necessarily the lexicographically smallest code).</para>
 /// </remarks>
@@ -78,10 +81,17 @@ public static class OneRowCore
                 shift += min[i];
                 mag += row.Coef[i].Max(Math.Abs);
             }
-            // Every canonically feasible code has shifted cost <= cap (the row's tolerance plus a rounding margin).
+            // Incumbents: every state of shifted cost <= cap (the row's tolerance plus a rounding margin) is checked
+            // canonically. Bounds: the exact capacity cap0, and a state is dropped unless its bound beats the k-th
+            // incumbent by more than eps (rounding of the sums): ties are not searched further.
             double cap = row.Capacity - shift + row.Tolerance + 1e-12 * mag;
+            double cap0 = row.Capacity - shift;
+            double vmag = Math.Abs(p.Constant);
+            for (int i = 0; i < _m; i++) vmag += p.Value[i].Max(Math.Abs);
+            double eps = 1e-12 * Math.Max(1, vmag);
             foreach (var h in o.Hints ?? []) TryInsert(h);
             if (cap < 0) return Done(complete: true, double.NegativeInfinity);
+            if (cap0 < 0) cap0 = 0; // only networks within the tolerance band fit: search them as if the capacity were the least cost
 
             // ---- kept blocks per node (dominance with multiplicity `needed`) and their upper hulls ----
             _a = new double[_m][];
@@ -123,7 +133,7 @@ public static class OneRowCore
                 if (pos[i] != h) continue;
                 int from = hulls[i][h], to = hulls[i][h + 1];
                 double da = _a[i][to] - _a[i][from];
-                if (used + da > cap) { lambda = s; break; }
+                if (used + da > cap0) { lambda = s; break; }
                 used += da;
                 lpValue += _v[i][to] - _v[i][from];
                 pos[i] = h + 1;
@@ -139,16 +149,45 @@ public static class OneRowCore
                 _down[i] = pos[i] > 0 ? Slope(i, hl[pos[i] - 1], hl[pos[i]]) : double.PositiveInfinity;
             }
 
+            // ---- a second incumbent: the LP network improved by single-node switches that fit the residual ----
+            {
+                var x = (int[])_lp.Clone();
+                double left = cap0 - used;
+                for (int pass = 0; pass < 4; pass++)
+                {
+                    bool changed = false;
+                    for (int i = 0; i < _m; i++)
+                    {
+                        int bt = x[i];
+                        for (int t = 0; t < _a[i].Length; t++)
+                            if (_a[i][t] - _a[i][x[i]] <= left && _v[i][t] > _v[i][bt]) bt = t;
+                        if (bt == x[i]) continue;
+                        left -= _a[i][bt] - _a[i][x[i]];
+                        x[i] = bt;
+                        changed = true;
+                    }
+                    if (!changed) break;
+                }
+                var code = new int[_m];
+                for (int i = 0; i < _m; i++) code[i] = _j[i][x[i]];
+                TryInsert(code);
+            }
+
+            // ---- reduced-cost fixing: a block whose Lagrangian bound (lambda fixed) cannot beat the k-th incumbent is dropped ----
+            double lpBound = lpValue + lambda * (cap0 - used);
+            var inCore = new bool[_m];
+            ReducedCostFixing(lpBound, lambda, eps, inCore);
+            double fixedAt = Threshold;
+
             // ---- core order: nodes whose neighbouring slopes are closest to lambda first ----
             var byUp = Enumerable.Range(0, _m).OrderByDescending(i => _up[i]).ThenBy(i => i).ToArray();
             var byDown = Enumerable.Range(0, _m).OrderBy(i => _down[i]).ThenBy(i => i).ToArray();
-            var inCore = new bool[_m];
             int pu = 0, pd = 0;
             double Up() { while (pu < _m && inCore[byUp[pu]]) pu++; return pu < _m ? Math.Max(0, _up[byUp[pu]]) : 0; }
             double Down() { while (pd < _m && inCore[byDown[pd]]) pd++; return pd < _m ? _down[byDown[pd]] : double.PositiveInfinity; }
             double Bound(double a, double v, double upS, double downS)
             {
-                double r = cap - a;
+                double r = cap0 - a;
                 return r >= 0 ? v + upS * r : double.IsPositiveInfinity(downS) ? double.NegativeInfinity : v + downS * r;
             }
 
@@ -160,9 +199,18 @@ public static class OneRowCore
             var top2 = new TopValues(needed);
             while (true)
             {
+                if (Threshold > fixedAt)
+                {
+                    // A better incumbent: fix again outside the core (slopes only tighten) and re-sort the node orders.
+                    fixedAt = Threshold;
+                    ReducedCostFixing(lpBound, lambda, eps, inCore);
+                    byUp = byUp.OrderByDescending(i => _up[i]).ThenBy(i => i).ToArray();
+                    byDown = byDown.OrderBy(i => _down[i]).ThenBy(i => i).ToArray();
+                    pu = pd = 0;
+                }
                 double upS = Up(), downS = Down();
                 double thr = Threshold;
-                states.RemoveAll(s => !(Bound(s.A, s.V, upS, downS) > thr));
+                states.RemoveAll(s => !(Bound(s.A, s.V, upS, downS) > thr + eps));
                 if (states.Count == 0 || added == _m) return Done(complete: true, double.NegativeInfinity);
                 if (deadline != long.MaxValue && Stopwatch.GetTimestamp() > deadline || o.Cancel.IsCancellationRequested || (o.NodeLimit is { } nl && _work > nl))
                 {
@@ -189,7 +237,7 @@ public static class OneRowCore
                     {
                         double na = a0 + a[t], nv = v0 + v[t];
                         if (t == lpj) { na = s.A; nv = s.V; }
-                        if (!(Bound(na, nv, upN, downN) > thr)) continue;
+                        if (!(Bound(na, nv, upN, downN) > thr + eps)) continue;
                         buf.Add(new Cand { A = na, V = nv, Parent = s.Parent, Item = t == lpj ? -1 : t });
                     }
                 }
@@ -213,6 +261,52 @@ public static class OneRowCore
                 if (s.A > cap) return;
                 if (_best.Count >= k && !(s.V > Threshold - 1e-9 * Math.Max(1, Math.Abs(s.V)))) return;
                 TryInsert(Code(s.Parent));
+            }
+        }
+
+        /// <summary>
+        /// Drops, at every node, the blocks t with ub - (red(LP block) - red(t)) &lt;= k-th incumbent + eps, red = value - lambda * cost
+        /// (the LP block maximises red, so that is the Lagrangian bound of every network using t), then recomputes the
+        /// node's hull and the slopes next to its LP block (which stays: it is on the hull of any subset holding it).
+        /// </summary>
+        private void ReducedCostFixing(double ub, double lambda, double eps, bool[] inCore)
+        {
+            if (_best.Count < k) return;
+            double thr = Threshold + eps;
+            for (int i = 0; i < _m; i++)
+            {
+                if (inCore[i]) continue; // its blocks are in the states (and in their traces)
+                var a = _a[i];
+                var v = _v[i];
+                int lp = _lp[i];
+                double redLp = v[lp] - lambda * a[lp];
+                var keep = new List<int>(a.Length);
+                for (int t = 0; t < a.Length; t++)
+                    if (t == lp || ub - (redLp - (v[t] - lambda * a[t])) > thr) keep.Add(t);
+                if (keep.Count == a.Length) continue;
+                _a[i] = keep.Select(t => a[t]).ToArray();
+                _v[i] = keep.Select(t => v[t]).ToArray();
+                _j[i] = keep.Select(t => _j[i][t]).ToArray();
+                int nlp = keep.IndexOf(lp);
+                _lp[i] = nlp;
+                var hl = Hull(_a[i], _v[i]);
+                int at = Array.IndexOf(hl, nlp);
+                if (at < 0)
+                {
+                    // The LP block is the node's cheapest of highest value only up to ties in cost: bound from it directly.
+                    double up = 0, down = double.PositiveInfinity;
+                    for (int t = 0; t < _a[i].Length; t++)
+                    {
+                        double da = _a[i][t] - _a[i][nlp], dv = _v[i][t] - _v[i][nlp];
+                        if (da > 0) up = Math.Max(up, dv / da);
+                        else if (da < 0) down = Math.Min(down, dv / da);
+                    }
+                    _up[i] = up;
+                    _down[i] = down;
+                    continue;
+                }
+                _up[i] = at + 1 < hl.Length ? Slope(i, hl[at], hl[at + 1]) : 0;
+                _down[i] = at > 0 ? Slope(i, hl[at - 1], hl[at]) : double.PositiveInfinity;
             }
         }
 
