@@ -7,7 +7,7 @@ namespace MathNas.Search;
 /// <list type="number">
 /// <item>Rows that no network can break are ignored; a row no network can meet makes the problem infeasible.</item>
 /// <item>The depth-first tree search runs first with a small deterministic node budget (2,000 nodes with one binding
-/// row and at most 2,000 blocks; 200,000 nodes with several binding rows; a larger one-row problem goes to the core at once). Easy instances finish there, with the tree search's tie rule (equal objective: the
+/// row and at most 2,000 blocks; with several binding rows 20,000 nodes up to 1,000 blocks, else 200,000; a larger one-row problem goes to the core at once). Easy instances finish there, with the tree search's tie rule (equal objective: the
 /// lexicographically smaller code).</item>
 /// <item>One binding row: the exact core dynamic programme <see cref="OneRowCore"/>, seeded with the tree's incumbents.</item>
 /// <item>Several binding rows: the tree search (now without the tie rule: it stops at the first network no other beats,
@@ -33,6 +33,12 @@ public static class ExactPortfolio
     /// <summary>Node budget of the first tree-search pass with several binding rows (before CP-SAT joins).</summary>
     public const long MultiRowTreeNodes = 200_000;
 
+    /// <summary>Node budget of the first pass with several binding rows and at most <see cref="SmallBlocks"/> blocks (a CP-SAT model that small is cheap to start).</summary>
+    public const long SmallMultiRowTreeNodes = 20_000;
+
+    /// <summary>See <see cref="SmallMultiRowTreeNodes"/>.</summary>
+    public const int SmallBlocks = 1_000;
+
     /// <summary>CP-SAT workers in the race.</summary>
     public static int CpSatWorkers { get; set; } = 2;
 
@@ -57,7 +63,7 @@ public static class ExactPortfolio
         var rows = BindingRows(p);
         if (rows is null) return new CoreResult { Solutions = [], Complete = true, UpperBound = double.NegativeInfinity };
         if (rows.Count == 0) return tree(p, k, deadline, o);
-        long budget = rows.Count == 1 ? OneRowTreeNodes : MultiRowTreeNodes;
+        long budget = rows.Count == 1 ? OneRowTreeNodes : p.Counts.Sum() <= SmallBlocks ? SmallMultiRowTreeNodes : MultiRowTreeNodes;
         bool portfolio = o.Portfolio && o.NodeLimit is null;
         if (rows.Count > 1 && !portfolio) return tree(p, k, deadline, o);
         if (rows.Count == 1 && p.Counts.Sum() > OneRowTreeBlocks) return OneRowCore.Solve(p, rows[0], k, deadline, o);
