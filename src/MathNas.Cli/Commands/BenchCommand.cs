@@ -21,10 +21,16 @@ internal sealed class BenchCommand : ICliCommand
         var roundtrip = new Option<bool>("--roundtrip") { Description = "only the worker round trip: median time per evaluation through the worker protocol with a trivial worker" };
         var roundtripWorker = new Option<string?>("--roundtrip-worker") { Description = "worker command for --roundtrip (default: python3 examples/workers/template_worker.py)" };
         var roundtripCount = new Option<int>("--roundtrip-count") { Description = "evaluations timed by --roundtrip", DefaultValueFactory = _ => 2000 };
-        var cmd = new Command("bench", "benchmark the exact search, solvers interleaved: project solver vs OR-Tools, brute force where small, Nemhauser-Ullmann for fronts; --roundtrip: the worker protocol") { json, quick, only, noBaseline, roundtrip, roundtripWorker, roundtripCount };
+        var hard = new Option<bool>("--hard") { Description = "the hard knapsack families (strongly/weakly/inverse correlated, ratio objective), a subset of the grid: bnb vs CP-SAT, SCIP and the one-budget DP" };
+        var grid = new Option<bool>("--grid") { Description = "like --hard, the whole grid: nodes {10,50,200} x blocks {5,20,50,100} x budgets {1,2,4} x 4 families x percentiles {10,50,90} (long)" };
+        var hardLimit = new Option<double>("--time-limit") { Description = "with --hard/--grid: time limit per solver and instance, seconds", DefaultValueFactory = _ => 10 };
+        var noScip = new Option<bool>("--no-scip") { Description = "with --hard/--grid: skip OR-Tools SCIP" };
+        var cmd = new Command("bench", "benchmark the exact search, solvers interleaved: project solver vs OR-Tools, brute force where small, Nemhauser-Ullmann for fronts; --hard/--grid: hard knapsack families; --roundtrip: the worker protocol") { json, quick, only, noBaseline, roundtrip, roundtripWorker, roundtripCount, hard, grid, hardLimit, noScip };
         env.SetAction(cmd, p =>
         {
             if (p.GetValue(roundtrip)) return RoundTrip(env, p.GetValue(roundtripWorker), p.GetValue(roundtripCount), p.GetValue(json));
+            if (p.GetValue(hard) || p.GetValue(grid))
+                return HardBenchReport.Run(env, p.GetValue(grid), p.GetValue(only), p.GetValue(hardLimit), !p.GetValue(noScip), p.GetValue(json));
             bool q = p.GetValue(quick);
             var filter = p.GetValue(only);
             var entries = new List<BenchEntry>();

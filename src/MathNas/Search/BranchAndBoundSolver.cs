@@ -19,7 +19,12 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
     /// <summary>Nodes of that probe: it looks for a better incumbent, whose bound then fixes more blocks before the full search.</summary>
     public const long ProbeNodes = 20_000;
 
-    public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options)
+    /// <summary>Dispatches by <see cref="ExactPortfolio"/>: the tree search, the one-row core DP, or the race with CP-SAT.</summary>
+    public override CoreResult SolveLinear(SearchProblem problem, int k, long deadline, SolveOptions options) =>
+        ExactPortfolio.SolveLinear(problem, k, deadline, options, TreeSearch);
+
+    /// <summary>The depth-first tree search alone (no dispatch).</summary>
+    public static CoreResult TreeSearch(SearchProblem problem, int k, long deadline, SolveOptions options)
     {
         var w = new Worker(problem, k, deadline, options);
         return w.Run();
@@ -54,6 +59,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         // Top-k incumbents, best first.
         private readonly List<Solution> _best = new();
         private double _tolObj;
+        private double _tieEps;
         private double _tolLag;
         private long _nodes;
         private bool _aborted;
@@ -97,6 +103,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             double scale = Math.Abs(_p.Constant);
             for (int i = 0; i < _m; i++) foreach (var v in _p.Value[i]) scale = Math.Max(scale, Math.Abs(v));
             _tolObj = 1e-9 * Math.Max(1, scale * Math.Sqrt(_m));
+            _tieEps = 1e-12 * Math.Max(1, scale * _m);
 
             // ---- seed incumbents with hints ----
             _code = new int[_m];
@@ -235,7 +242,7 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
         /// <summary>True (and the search marked aborted) once the deadline has passed.</summary>
         private bool TimeUp()
         {
-            if (!_aborted && _deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) _aborted = true;
+            if (!_aborted && ((_deadline != long.MaxValue && Stopwatch.GetTimestamp() > _deadline) || _o.Cancel.IsCancellationRequested)) _aborted = true;
             return _aborted;
         }
 
@@ -620,7 +627,8 @@ public sealed class BranchAndBoundSolver : SearchSolverBase
             int node = _order[d];
             for (int c = 0; c < cs.Length; c++)
             {
-                double thr = Threshold - _tolObj;
+                // Without the tie rule, a child must beat the k-th incumbent by more than the rounding of the bounds.
+                double thr = _o.TieBreak ? Threshold - _tolObj : Threshold + 2 * _tolLag + _tieEps;
                 double lag = lagConst + red[c];
                 if (_probed && !_aborted) return;
                 if (_aborted)

@@ -66,6 +66,16 @@ public sealed record SolveOptions
     public long? NodeLimit { get; init; }
     /// <summary>Known networks to seed the incumbent with (warm start); infeasible ones are ignored.</summary>
     public IReadOnlyList<int[]>? Hints { get; init; }
+    /// <summary>
+    /// True: among networks of equal objective the tree search returns the lexicographically smaller code, which makes it
+    /// search every tie. False: it stops at the first network it meets whose objective no other beats (by more than rounding).
+    /// The portfolio (<see cref="ExactPortfolio"/>) turns it off after the first, deterministic pass.
+    /// </summary>
+    public bool TieBreak { get; init; } = true;
+    /// <summary>Stops the solve like the time limit does (best found and a proven bound); used by the solver portfolio.</summary>
+    public CancellationToken Cancel { get; init; }
+    /// <summary>Let the default solver race OR-Tools CP-SAT when its own search does not prove the optimum quickly (<see cref="ExactPortfolio"/>).</summary>
+    public bool Portfolio { get; init; } = true;
 }
 
 /// <summary>An exact solver of <see cref="SearchProblem"/>s.</summary>
