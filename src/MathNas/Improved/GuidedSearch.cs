@@ -224,13 +224,13 @@ public sealed class GuidedSearch(GuidedOptions options) : ISearchStrategy
             var raw = new Architecture(columns.Select(c => c[r]));
             var a = map is null ? raw : map(raw);
             int attempts = 0;
-            while ((seen.Contains(a) || !allowed(a)) && attempts++ < 10_000)
+            while ((seen.Contains(a) || !allowed(a)) && attempts++ < SamplingLimits.FreshNetworkAttempts)
             {
                 int i = rng.Next(space.NodeCount);
                 raw = raw.With(i, rng.Next(space.Nodes[i].Count));
                 a = map is null ? raw : map(raw);
             }
-            if (attempts >= 10_000) break;
+            if (attempts >= SamplingLimits.FreshNetworkAttempts) break;
             seen.Add(a);
             result.Add(a);
         }

@@ -24,32 +24,8 @@ public static class ImprovedModels
     /// K distinct networks in which every block of every node appears equally often (up to one), in random
     /// combinations; with a cell graph, cells cut off from the input are redrawn (they are known to be degenerate).
     /// </summary>
-    public static List<Architecture> StratifiedSample(SearchSpace space, int k, Random rng, CellGraph? graph, ISet<Architecture>? exclude = null)
-    {
-        var columns = space.Nodes.Select(n =>
-        {
-            var c = Enumerable.Range(0, k).Select(r => r % n.Count).ToArray();
-            rng.Shuffle(c);
-            return c;
-        }).ToArray();
-        var seen = exclude is null ? new HashSet<Architecture>() : new HashSet<Architecture>(exclude);
-        var result = new List<Architecture>();
-        for (int r = 0; r < k; r++)
-        {
-            var a = new Architecture(columns.Select(c => c[r]));
-            int attempts = 0;
-            while ((seen.Contains(a) || !space.IsValid(a) || (graph is not null && !graph.IsConnected(a))) && attempts++ < SamplingLimits.FreshNetworkAttempts)
-            {
-                // Redraw one node at a time so the per-node balance is disturbed as little as possible.
-                int i = rng.Next(space.NodeCount);
-                a = a.With(i, rng.Next(space.Nodes[i].Count));
-            }
-            if (attempts >= SamplingLimits.FreshNetworkAttempts) break;
-            seen.Add(a);
-            result.Add(a);
-        }
-        return result;
-    }
+    public static List<Architecture> StratifiedSample(SearchSpace space, int k, Random rng, CellGraph? graph, IReadOnlySet<Architecture>? exclude = null) =>
+        GuidedSearch.StratifiedSample(space, k, rng, a => space.IsValid(a) && (graph is null || graph.IsConnected(a)), exclude);
 
     /// <summary>
     /// Accuracy model: pairwise ridge on canonical connected cells (dead edges as none), fitted to the log error rate
