@@ -1,8 +1,8 @@
 namespace MathNas;
 
 /// <summary>
-/// The one way seeds are combined in this project. <c>HashCode.Combine</c> and <c>string.GetHashCode</c> are
-/// randomised per process in .NET, so a seed derived with them gives another run in another process; this function
+/// The one way seeds are combined in this project. .NET's <c>HashCode</c> type and string hash codes are
+/// randomised per process, so a seed derived with them gives another run in another process; this function
 /// is a fixed formula (SplitMix64's finaliser, applied in turn to the seed, the stream and the index), so the same
 /// (seed, stream, index) gives the same derived seed on every machine, process and .NET version.
 /// </summary>
