@@ -31,7 +31,7 @@ public abstract class SuperNetwork : nn.Module
         return ForwardCore(x, a);
     }
 
-    /// <summary>Logits of the stand-alone network (or of the supernet's sub-network <paramref name="a"/>).</summary>
+    /// <summary>Logits of the stand-alone network (a supernet needs the architecture: <see cref="Forward(Tensor, Architecture)"/>).</summary>
     public Tensor Forward(Tensor x) => Forward(x, Fixed ?? throw new MathNasException("a supernet needs an architecture to run"));
 
     protected abstract Tensor ForwardCore(Tensor x, Architecture a);

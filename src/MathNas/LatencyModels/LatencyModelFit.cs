@@ -29,9 +29,9 @@ public sealed record LatencyModelResult(
     LatencyRegression Model,
     FitQuality Train,
     FitQuality Test,
-    /// <summary>Held-out networks with embed 512 in encoder and decoder (the MathNAS space's embed), or null if under 2.</summary>
+    // Held-out networks with embed 512 in encoder and decoder (the MathNAS space's embed), or null if under 2.
     FitQuality? TestEmbed512,
-    /// <summary>Held-out networks whose own repeated runs agree (encoder + decoder std under 2% of the mean), or null if under 2.</summary>
+    // Held-out networks whose own repeated runs agree (encoder + decoder std under 2% of the mean), or null if under 2.
     FitQuality? TestStable,
     double[] TestPredicted,
     double[] TestMeasured);
@@ -40,11 +40,9 @@ public sealed record LatencyModelResult(
 public sealed record LatencyModelReport(
     string Device, string DataFile, int Rows, int TrainRows, int TestRows, int Seed, double TrainFraction,
     LatencyModelResult Block, LatencyModelResult Rich,
-    /// <summary>
-    /// Non-linear reference, not a table: a full quadratic in the dataset's 9 per-network features (all squares and
-    /// pairwise products, 55 terms). When it is no better than the linear models, the remaining error is
-    /// measurement noise the architecture does not explain, not missing model terms.
-    /// </summary>
+    // Quadratic: the non-linear reference, not a table: a full quadratic in the dataset's 9 per-network features (all
+    // squares and pairwise products, 55 terms). When it is no better than the linear models, the remaining error is
+    // measurement noise the architecture does not explain, not missing model terms.
     FitQuality Quadratic)
 {
     public LatencyModelResult Get(LatencyFeatureSet set) => set == LatencyFeatureSet.Block ? Block : Rich;

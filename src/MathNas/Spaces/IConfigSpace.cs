@@ -3,7 +3,7 @@ namespace MathNas.Spaces;
 /// <summary>
 /// A space whose networks have a native config in the original project's own format (OFA's ks/e/d, NASViT's
 /// resolution/width/kernel_size/expand_ratio/depth, HAT's <c>*-subtransformer</c> keys, NAS-Bench-201's arch string).
-/// <see cref="WriteConfig"/> and <see cref="ReadConfig"/> are inverse on every network of the space.
+/// <see cref="WriteConfig(Architecture)"/> and <see cref="ReadConfig"/> are inverse on every network of the space.
 /// </summary>
 public interface IConfigSpace
 {
