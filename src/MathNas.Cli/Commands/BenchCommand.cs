@@ -35,14 +35,15 @@ internal sealed class BenchCommand : ICliCommand
             var filter = p.GetValue(only);
             var entries = new List<BenchEntry>();
             var loadStart = ReadLoadAverage();
-            foreach (var inst in SolverBenchmark.Instances(q))
+            var skippedSpaces = new List<string>();
+            foreach (var inst in SolverBenchmark.Instances(q, skippedSpaces))
             {
                 if (filter is not null && !inst.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)) continue;
                 if (!p.GetValue(json)) env.Err.WriteLine($"[bench] {inst.Name} ...");
                 entries.Add(SolverBenchmark.Run(inst, q, withBaseline: !p.GetValue(noBaseline), loadAverage: ReadLoadAverage));
             }
             var loadEnd = ReadLoadAverage();
-            foreach (var sk in SolverBenchmark.SkippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
+            foreach (var sk in skippedSpaces) env.Err.WriteLine($"[bench] skipped space {sk}");
             if (!p.GetValue(json)) env.Err.WriteLine("[bench] single-sample estimator evaluation counts ...");
             var estimator = SolverBenchmark.EstimatorEvaluations(filter).ToList();
             if (!p.GetValue(json)) env.Err.WriteLine("[bench] other timings (rank correlation, runtime re-solve, block switch) ...");
@@ -53,7 +54,7 @@ internal sealed class BenchCommand : ICliCommand
             {
                 env.WriteJson(new
                 {
-                    skipped = SolverBenchmark.SkippedSpaces.ToList(),
+                    skipped = skippedSpaces,
                     machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
                     quick = q,
                     load_average_start = loadStart,

@@ -59,10 +59,11 @@ public sealed record EstimatorEvaluationCount(string Space, int Nodes, int Block
 /// </summary>
 public static class SolverBenchmark
 {
-    /// <summary>Registered spaces that could not be built (e.g. their data is absent), with the reason.</summary>
-    public static List<string> SkippedSpaces { get; } = new();
-
-    public static IEnumerable<BenchInstance> Instances(bool quick)
+    /// <summary>
+    /// The instances of the bench. Registered spaces that cannot be built (e.g. their data is absent) are left out and,
+    /// with the reason, added to <paramref name="skipped"/> when one is given.
+    /// </summary>
+    public static IEnumerable<BenchInstance> Instances(bool quick, ICollection<string>? skipped = null)
     {
         static SearchProblem Make(SearchSpace s, TableSet t, params Budget[] b) => SearchProblemBuilder.Build(s, t, AccuracyModel.Linear, b);
         BenchInstance Syn(string name, int[] counts, int seed)
@@ -118,7 +119,7 @@ public static class SolverBenchmark
             try { s = SpaceRegistry.Resolve(name); }
             catch (Exception e) when (e is MathNasException or IOException)
             {
-                SkippedSpaces.Add($"{name}: {e.Message}");
+                skipped?.Add($"{name}: {e.Message}");
                 continue;
             }
             var t = SyntheticSpaces.Tables(s, 31, "dev");
@@ -132,7 +133,7 @@ public static class SolverBenchmark
     /// Runs the core's single-sample estimator (<see cref="BlockEstimators.Parse"/> "single") on every registered space
     /// that resolves, over a deterministic synthetic evaluator (the network's total block FLOPs as "cost:flops",
     /// wrapped in a <see cref="CachingEvaluator"/>), and counts the distinct networks it evaluated.
-    /// Spaces that do not resolve are left out (they are listed in <see cref="SkippedSpaces"/> by <see cref="Instances"/>).
+    /// Spaces that do not resolve are left out (<see cref="Instances"/> reports them to its caller).
     /// </summary>
     public static IEnumerable<EstimatorEvaluationCount> EstimatorEvaluations(string? filter = null, int seed = 0)
     {
