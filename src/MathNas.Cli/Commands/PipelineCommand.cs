@@ -35,7 +35,7 @@ internal sealed class PipelineCommand : ICliCommand
         var warmup = new Option<int?>("--warmup") { Description = "untimed warm-up runs per latency measurement" };
         var batch = new Option<int>("--batch") { Description = "inference batch size for latency", DefaultValueFactory = _ => 1 };
         var device = new Option<string>("--device") { Description = "device name of the latency metric (latency:DEVICE)", DefaultValueFactory = _ => "cpu" };
-        var budget = new Option<double?>("--budget-ms") { Description = "latency budget of the search step (default: the median measured latency of the validation networks)" };
+        var budget = new Option<double?>("--budget-ms") { Description = "latency budget of the search step (default: the median predicted latency of the space; where that is below zero, the median measured latency of the validation networks)" };
         var tablesDir = new Option<string?>("--tables-dir") { Description = "also copy each space's tables to DIR/SPACE.json (e.g. tables/)" };
         var data = new Option<string?>("--data") { Description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist or $MATHNAS_FASHION_MNIST)" };
         var latEst = new Option<string>("--latency-estimator") { Description = "block estimator of the latency table: single (Algorithm 1) | sampled:K | full | regression:K", DefaultValueFactory = _ => "single" };

@@ -69,7 +69,7 @@ public sealed record PipelineOptions
     public TrainOptions StandAloneTrain { get; init; } = new() { Epochs = 2, CurveImages = 0 };
     /// <summary>Training images for each stand-alone network (0 = same as the supernet).</summary>
     public int StandAloneTrainImages { get; init; } = 10000;
-    /// <summary>Latency budget of the search step in ms (null: the median measured latency of the validation networks).</summary>
+    /// <summary>Latency budget of the search step in ms (null: the median predicted latency of the space, or where that is below zero the median measured latency of the validation networks).</summary>
     public double? LatencyBudgetMs { get; init; }
     public string Command { get; init; } = "";
     /// <summary>Block estimator of the latency table (core syntax: single | sampled:K | full | regression:K).</summary>
@@ -300,9 +300,11 @@ public static class TorchPipeline
         // 6. search with the core's exact solver (branch and bound), checked against exhaustive enumeration of the
         //    predictions (both spaces are small), then export and check
         var all = space.Enumerate().ToList();
-        // Default budget: the median measured latency of the validation networks (a real, typical latency; the median of
-        // the table's predictions can be below zero where an additive table is poor, as nb201-mini's often is).
-        double budget = o.LatencyBudgetMs ?? Budgets.Median(measured);
+        // Default budget: the median predicted latency of the space (half the networks are predicted within it, so the
+        // search has an answer); where a poor additive table predicts a median below zero (nb201-mini's can), the median
+        // measured latency of the validation networks instead.
+        double predictedMedian = Budgets.Median(all.Select(a => predictor.Predict(latency.Metric, a)));
+        double budget = o.LatencyBudgetMs ?? (predictedMedian > 0 ? predictedMedian : Budgets.Median(measured));
         var problem = SearchProblemBuilder.Build(predictor, [new Budget(latency.Metric, budget)]);
         var solved = new BranchAndBoundSolver().Solve(problem);
         Architecture? best = solved.Best is { } sol ? new Architecture(sol.Code) : null;
