@@ -170,8 +170,8 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
                 }
                 catch (TimeoutException)
                 {
+                    w.Kill(); // first, so its stderr reaches end of file and the tail below is complete
                     var tail = w.StderrText();
-                    w.Kill();
                     w.Dispose();
                     _slots[slot] = null;
                     throw new MathNasException($"worker '{Command}' took longer than the evaluation timeout of {WorkerProtocol.Seconds(_options.Timeout)} s on {Where(a)}; the worker was stopped (--eval-timeout sets the limit){tail}");
@@ -188,8 +188,8 @@ public sealed class ProcessEvaluator : BatchEvaluator, IDisposable
                 catch (MathNasException e) { throw Refused(a, e.Message); }
                 if (r is null)
                 {
+                    w.Kill(); // first, so its stderr reaches end of file and the tail in the message is complete
                     lastFault = $"worker '{Command}' (copy {slot + 1}) wrote a line that is not JSON while evaluating {Where(a)}: '{WorkerProtocol.Clip(line)}'{w.StderrText()}";
-                    w.Kill();
                 }
                 else
                 {

@@ -14,6 +14,7 @@ internal sealed class WorkerConnection : IDisposable
     private readonly Process _process;
     private readonly BlockingCollection<string?> _lines = new();
     private readonly Queue<string> _stderr = new();
+    private volatile bool _killed;
     private readonly object _stderrLock = new();
     private readonly Thread _stdoutThread, _stderrThread;
     private bool _disposed;
@@ -143,8 +144,9 @@ internal sealed class WorkerConnection : IDisposable
     /// <summary>"; stderr: last lines" or "" when the worker wrote nothing on stderr.</summary>
     public string StderrText()
     {
-        // Give the stderr reader a moment to drain what the worker wrote just before it failed.
-        if (HasExited) _stderrThread.Join(500);
+        // A worker that exited or was killed: let the stderr reader drain to end of file what it wrote just before
+        // (bounded, for a grandchild that keeps the pipe open).
+        if (_killed || HasExited) _stderrThread.Join(5000);
         lock (_stderrLock)
         {
             if (_stderr.Count == 0) return "; it wrote nothing on stderr";
@@ -156,6 +158,7 @@ internal sealed class WorkerConnection : IDisposable
     /// <summary>Stops the worker now (its whole process tree).</summary>
     public void Kill()
     {
+        _killed = true;
         try { if (!_process.HasExited) _process.Kill(entireProcessTree: true); }
         catch (InvalidOperationException) { }
         catch (System.ComponentModel.Win32Exception) { }
