@@ -84,17 +84,7 @@ public class TorchPtReaderTests
         }
     }
 
-    private static byte[] Zip(params (string Name, byte[] Data)[] entries)
-    {
-        using var ms = new MemoryStream();
-        using (var z = new ZipArchive(ms, ZipArchiveMode.Create, true))
-            foreach (var (name, data) in entries)
-            {
-                using var s = z.CreateEntry(name, CompressionLevel.NoCompression).Open();
-                s.Write(data);
-            }
-        return ms.ToArray();
-    }
+    private static byte[] Zip(params (string Name, byte[] Data)[] entries) => Reliability.FuzzCorpus.Zip(entries);
 
     [Fact]
     public void WrongPickle_IsAClearError()
